@@ -1,0 +1,89 @@
+//! HTTP: actix-web routes, extractors, auth, rate limits and the mapping of
+//! errors to responses. Handlers are thin: parse, call one domain function,
+//! map the result.
+
+mod auth;
+mod body;
+pub mod error;
+mod health;
+pub mod openapi;
+mod ratelimit;
+mod receipts;
+mod reports;
+mod review;
+mod telemetry;
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub use ratelimit::RateLimits;
+pub use telemetry::Metrics;
+
+use crate::secrets::Hasher;
+use crate::store::Store;
+
+pub struct AppState {
+    pub store: Store,
+    pub hasher: Hasher,
+    pub limits: RateLimits,
+    pub metrics: Metrics,
+    pub session_ttl: Duration,
+}
+
+/// The client's address, used only to key rate limits through a rotating
+/// HMAC (see `ratelimit`); never logged or stored.
+fn client_addr(req: &HttpRequest) -> Option<IpAddr> {
+    req.peer_addr().map(|a| a.ip())
+}
+
+async fn not_found() -> HttpResponse {
+    error::ApiError::NotFound.into()
+}
+
+impl From<error::ApiError> for HttpResponse {
+    fn from(e: error::ApiError) -> Self {
+        actix_web::ResponseError::error_response(&e)
+    }
+}
+
+/// Every route of the registry.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(health::healthz).service(health::metrics).service(
+        web::scope("/api/v1")
+            .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
+            .service(openapi::document)
+            .service(reports::preview)
+            .service(reports::submit)
+            .service(reports::published)
+            .service(receipts::status)
+            .service(receipts::amend)
+            .service(receipts::withdraw)
+            .service(auth::login)
+            .service(auth::logout)
+            .service(review::queue)
+            .service(review::approve)
+            .service(review::reject)
+            .service(review::question)
+            .service(review::item)
+            .default_service(web::to(not_found)),
+    );
+}
+
+/// Headers every response carries: no referrer leaves a page, nothing is
+/// sniffed or framed, and pages load nothing from elsewhere.
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ))
+}
+
+pub use telemetry::observe;

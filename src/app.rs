@@ -1,0 +1,101 @@
+//! Building the running registry: settings, the store, the HTTP server bound
+//! to its listener (port 0 in tests), and the shutdown.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+
+use crate::api::{self, AppState, Metrics, RateLimits};
+use crate::secrets::Hasher;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    /// `None`: SQLite at `<data_dir>/nearmiss.db`.
+    pub database_url: Option<String>,
+    pub session_ttl: Duration,
+    /// Requests per minute per client.
+    pub login_per_minute: u32,
+    pub receipt_per_minute: u32,
+    pub submissions_per_minute: u32,
+    /// argon2 computations at once; each takes 19 MiB and one core.
+    pub hashing_concurrency: usize,
+    pub workers: usize,
+}
+
+impl Settings {
+    pub fn new(data_dir: PathBuf, database_url: Option<String>) -> Settings {
+        Settings {
+            data_dir,
+            database_url,
+            session_ttl: Duration::from_secs(12 * 3600),
+            login_per_minute: 10,
+            receipt_per_minute: 60,
+            submissions_per_minute: 30,
+            hashing_concurrency: 2,
+            workers: 2,
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("nearmiss.db").to_string_lossy().into_owned())
+    }
+
+    pub fn open_store(&self) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| StoreError::Migration(format!("cannot create {}: {e}", self.data_dir.display())))?;
+        Store::open(&self.database_url(), 8)
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Open the store and bind the server to `bind` (`127.0.0.1:0` picks a
+    /// free port; `port()` says which).
+    pub fn build(settings: &Settings, store: Store, bind: &str) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(bind)?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            store,
+            hasher: Hasher::new(settings.hashing_concurrency),
+            limits: RateLimits::new(
+                settings.login_per_minute,
+                settings.receipt_per_minute,
+                settings.submissions_per_minute,
+            ),
+            metrics: Metrics::new(),
+            session_ttl: settings.session_ttl,
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(Compress::default())
+                .wrap(api::security_headers())
+                .wrap(from_fn(api::observe))
+                .configure(api::config)
+        })
+        .workers(settings.workers.max(1))
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,200 @@
+//! The `nearmiss` command line.
+
+use std::io::{BufReader, Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::app::{Application, Settings};
+use crate::transfer::{self, Format};
+use crate::{demo, secrets, store};
+
+#[derive(Parser, Debug)]
+#[command(name = "nearmiss", version, about = "An anonymous registry of software incident reports")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug)]
+pub struct Global {
+    /// Where the embedded database and the search index live.
+    #[arg(long, global = true, default_value = "./data", env = "NEARMISS_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// Database URL; SQLite under --data-dir when not given.
+    #[arg(long, global = true, env = "NEARMISS_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the registry over HTTP.
+    Serve(Serve),
+    /// Manage reviewers (registry staff).
+    Reviewer {
+        #[command(subcommand)]
+        command: ReviewerCommand,
+    },
+    /// Import submissions from a JSON Lines file, one per line.
+    Import {
+        file: PathBuf,
+        /// Publish the imported reports at once instead of queueing them for review.
+        #[arg(long)]
+        publish: bool,
+    },
+    /// Export the published, de-identified dataset.
+    Export {
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Load a generated sample registry and exit.
+    Demo {
+        #[arg(long, default_value_t = demo::DEFAULT_COUNT)]
+        count: usize,
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct Serve {
+    #[arg(long, default_value = "127.0.0.1:8080", env = "NEARMISS_BIND")]
+    pub bind: String,
+    /// Load the sample registry first when the data directory is empty.
+    #[arg(long)]
+    pub demo: bool,
+    /// Reviewer session lifetime.
+    #[arg(long, default_value_t = 12 * 3600, hide = true, env = "NEARMISS_SESSION_TTL_SECONDS")]
+    pub session_ttl_seconds: u64,
+    /// Login attempts per minute per client.
+    #[arg(long, default_value_t = 10, hide = true, env = "NEARMISS_LOGIN_PER_MINUTE")]
+    pub login_per_minute: u32,
+    /// Receipt requests per minute per client.
+    #[arg(long, default_value_t = 60, hide = true, env = "NEARMISS_RECEIPT_PER_MINUTE")]
+    pub receipt_per_minute: u32,
+    /// Submissions per minute per client.
+    #[arg(long, default_value_t = 30, hide = true, env = "NEARMISS_SUBMISSIONS_PER_MINUTE")]
+    pub submissions_per_minute: u32,
+    /// HTTP worker threads.
+    #[arg(long, default_value_t = 2, env = "NEARMISS_WORKERS")]
+    pub workers: usize,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReviewerCommand {
+    /// Add a reviewer; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::new(cli.global.data_dir.clone(), cli.global.database_url.clone());
+    match cli.command {
+        Command::Serve(serve) => run_serve(settings, serve),
+        Command::Reviewer {
+            command: ReviewerCommand::Add { name, .. },
+        } => add_reviewer(&settings, &name),
+        Command::Import { file, publish } => import(&settings, &file, publish),
+        Command::Export { format, out } => export(&settings, format, out),
+        Command::Demo { count, seed } => {
+            let store = settings.open_store()?;
+            let n = demo::load(&store, count, seed)?;
+            println!("loaded {n} sample reports into {}", settings.data_dir.display());
+            Ok(())
+        }
+    }
+}
+
+fn run_serve(mut settings: Settings, serve: Serve) -> anyhow::Result<()> {
+    settings.session_ttl = Duration::from_secs(serve.session_ttl_seconds);
+    settings.login_per_minute = serve.login_per_minute;
+    settings.receipt_per_minute = serve.receipt_per_minute;
+    settings.submissions_per_minute = serve.submissions_per_minute;
+    settings.workers = serve.workers;
+    let store = settings.open_store().context("opening the database")?;
+    if serve.demo {
+        let mut conn = store.conn()?;
+        if !store::has_reports(&mut conn)? {
+            let n = demo::load(&store, demo::DEFAULT_COUNT, demo::DEFAULT_SEED)?;
+            println!("loaded {n} sample reports");
+        }
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(&settings, store, &serve.bind)?;
+        let host = serve.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+        // Tests and scripts read this line to find a port chosen by the OS.
+        println!("nearmiss listening on http://{host}:{}", app.port());
+        std::io::stdout().flush().ok();
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn add_reviewer(settings: &Settings, name: &str) -> anyhow::Result<()> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 128 {
+        bail!("a reviewer name is 1 to 128 characters");
+    }
+    let mut password = String::new();
+    std::io::stdin()
+        .take(1025)
+        .read_to_string(&mut password)
+        .context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < 12 || password.len() > 1024 {
+        bail!("a reviewer password is 12 to 1024 characters");
+    }
+    let store = settings.open_store()?;
+    let hash = secrets::hash(password);
+    let mut conn = store.conn()?;
+    store::add_reviewer(&mut conn, name, &hash)?;
+    println!("reviewer {name} added");
+    Ok(())
+}
+
+fn import(settings: &Settings, file: &PathBuf, publish: bool) -> anyhow::Result<()> {
+    let f = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let store = settings.open_store()?;
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let summary = transfer::import(&store, BufReader::new(f), publish, |n| bar.set_position(n))?;
+    bar.finish_and_clear();
+    for (line, why) in &summary.skipped {
+        eprintln!("line {line}: skipped: {why}");
+    }
+    println!(
+        "imported {} reports{}, skipped {} lines",
+        summary.imported,
+        if publish { " (published)" } else { " (pending review)" },
+        summary.skipped.len()
+    );
+    Ok(())
+}
+
+fn export(settings: &Settings, format: Format, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let store = settings.open_store()?;
+    let n = match out {
+        Some(path) => {
+            let f = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+            transfer::export(&store, format, std::io::BufWriter::new(f))?
+        }
+        None => transfer::export(&store, format, std::io::BufWriter::new(std::io::stdout().lock()))?,
+    };
+    eprintln!("exported {n} reports");
+    Ok(())
+}

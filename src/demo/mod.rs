@@ -1,0 +1,30 @@
+//! Demo data: a generated, realistic sample registry, so one command shows a
+//! new user a living registry. Generated reports go through the same
+//! validation and de-identification as real submissions.
+
+// WIP-SWAP: generator module is being written
+pub fn generate(_count: usize, _seed: u64) -> Vec<crate::report::Submission> {
+    Vec::new()
+}
+
+use crate::redact::deidentify;
+use crate::report::validate;
+use crate::store::{self, Store, StoreError};
+
+pub const DEFAULT_COUNT: usize = 500;
+pub const DEFAULT_SEED: u64 = 2026;
+
+/// Generate `count` reports and publish them. Returns how many went in.
+pub fn load(store: &Store, count: usize, seed: u64) -> Result<usize, StoreError> {
+    let deidentified: Vec<_> = generate(count, seed)
+        .into_iter()
+        .filter_map(|s| validate(s).ok())
+        .map(deidentify)
+        .collect();
+    let mut conn = store.conn()?;
+    let mut loaded = 0;
+    for chunk in deidentified.chunks(500) {
+        loaded += store::import_batch(&mut conn, chunk, Some("demo"))?.len();
+    }
+    Ok(loaded)
+}

@@ -1,0 +1,13 @@
+//! nearmiss: an anonymous, cross-industry registry of software incident
+//! reports. The binary in `main.rs` only parses the command line; the
+//! registry lives here so tests can run the real application.
+
+pub mod redact;
+pub mod report;
+pub mod store;
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod secrets;
+pub mod transfer;

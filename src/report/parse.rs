@@ -1,0 +1,75 @@
+//! Strict JSON parsing of submissions with the path of the offending field
+//! in the error, and without the offending value: errors are shown to the
+//! sender and may be logged, and the value may be identifying.
+
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParseError {
+    /// Not JSON at all.
+    #[error("the body is not valid JSON: {0}")]
+    Syntax(String),
+    /// JSON, but not of the expected shape (unknown field, wrong type,
+    /// missing field).
+    #[error("{0}")]
+    Field(String),
+}
+
+pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        use serde_json::error::Category;
+        match inner.classify() {
+            Category::Syntax | Category::Eof | Category::Io => ParseError::Syntax(inner.to_string()),
+            Category::Data => {
+                let message = without_value(&inner.to_string());
+                if path == "." {
+                    ParseError::Field(message)
+                } else {
+                    ParseError::Field(format!("`{path}`: {message}"))
+                }
+            }
+        }
+    })
+}
+
+/// serde's message without the position and without the offending value
+/// (`invalid type: string "…", expected u32` quotes the submitted text).
+fn without_value(message: &str) -> String {
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    if message.starts_with("invalid type") || message.starts_with("invalid value") || message.starts_with("invalid length") {
+        if let (Some(head), Some(i)) = (message.split(':').next(), message.find(", expected")) {
+            return format!("{head}{}", &message[i..]);
+        }
+    }
+    message.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Submission;
+
+    #[test]
+    fn errors_name_the_field_but_not_the_value() {
+        let e = parse_json::<Submission>(r#"{"title":"t","summary":"s","narrative":"n","incident":{"time_to_detect_minutes":"Acme secret"}}"#)
+            .unwrap_err();
+        let ParseError::Field(m) = e else { panic!() };
+        assert!(m.contains("incident.time_to_detect_minutes"), "{m}");
+        assert!(!m.contains("Acme"), "{m}");
+        assert!(matches!(parse_json::<Submission>("{"), Err(ParseError::Syntax(_))));
+        let ParseError::Field(m) = parse_json::<Submission>(r#"{"title":"t","summary":"s","narrative":"n","colour":1}"#).unwrap_err() else {
+            panic!()
+        };
+        assert!(m.contains("unknown field `colour`"), "{m}");
+        let ParseError::Field(m) = parse_json::<Submission>(r#"{"summary":"s","narrative":"n"}"#).unwrap_err() else {
+            panic!()
+        };
+        assert!(m.contains("missing field `title`"), "{m}");
+    }
+}

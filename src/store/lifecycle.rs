@@ -1,0 +1,441 @@
+//! The report lifecycle. Every change is one transaction; publishing,
+//! amending a published report and withdrawing also append an
+//! `index_events` row in that same transaction, so the search index can be
+//! rebuilt from the database alone.
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::models::*;
+use super::schema::*;
+use super::{today, Connection, StoreError};
+use crate::redact::{Deidentified, Finding};
+use crate::report::{PublishedReport, ReportContent};
+
+/// What kind of change an index event records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexEventKind {
+    Publish,
+    Amend,
+    Withdraw,
+    Redact,
+}
+
+impl IndexEventKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            IndexEventKind::Publish => "publish",
+            IndexEventKind::Amend => "amend",
+            IndexEventKind::Withdraw => "withdraw",
+            IndexEventKind::Redact => "redact",
+        }
+    }
+}
+
+fn record_index_event(conn: &mut Connection, id: &str, kind: IndexEventKind) -> Result<(), StoreError> {
+    diesel::insert_into(index_events::table)
+        .values((
+            index_events::report_id.eq(id),
+            index_events::kind.eq(kind.as_str()),
+            index_events::recorded_on.eq(today()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn audit(conn: &mut Connection, reviewer: &str, action: &str, id: &str) -> Result<(), StoreError> {
+    diesel::insert_into(review_audit::table)
+        .values((
+            review_audit::reviewer.eq(reviewer),
+            review_audit::action.eq(action),
+            review_audit::report_id.eq(id),
+            review_audit::day.eq(today()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn minutes(v: Option<u32>) -> Option<i32> {
+    v.map(|m| m.min(i32::MAX as u32) as i32)
+}
+
+fn row_for(id: &str, status: Status, d: &Deidentified, day: &str) -> Result<ReportRow, StoreError> {
+    let c = &d.content;
+    Ok(ReportRow {
+        id: id.to_string(),
+        status: status.as_str().to_string(),
+        content: serde_json::to_string(c)?,
+        title: c.title.clone(),
+        industry: c.industry.clone(),
+        organization_size: c.organization_size.clone(),
+        severity: c.incident.severity.clone(),
+        trigger: c.trigger.clone(),
+        detection: c.incident.detection.clone(),
+        incident_month: c.incident.month.clone(),
+        incident_time_of_day: c.incident.time_of_day.clone(),
+        time_to_detect_minutes: minutes(c.incident.time_to_detect_minutes),
+        time_to_mitigate_minutes: minutes(c.incident.time_to_mitigate_minutes),
+        time_to_resolve_minutes: minutes(c.incident.time_to_resolve_minutes),
+        completeness: d.completeness.score as i32,
+        flags: serde_json::to_string(&d.flags)?,
+        findings: serde_json::to_string(&d.findings)?,
+        synopsis: None,
+        rejection_reason: None,
+        received_on: day.to_string(),
+        published_on: None,
+        modified_on: day.to_string(),
+    })
+}
+
+fn insert_facets(conn: &mut Connection, id: &str, c: &ReportContent) -> Result<(), StoreError> {
+    let techs: Vec<_> = c
+        .technologies
+        .iter()
+        .map(|t| (report_technologies::report_id.eq(id), report_technologies::technology.eq(t)))
+        .collect();
+    diesel::insert_into(report_technologies::table).values(&techs).execute(conn)?;
+    let mut factors = Vec::new();
+    for (kind, list) in [
+        ("contributing", &c.contributing_factors),
+        ("mitigation", &c.mitigations),
+        ("human", &c.human_factors),
+    ] {
+        for f in list {
+            factors.push((
+                report_factors::report_id.eq(id),
+                report_factors::kind.eq(kind),
+                report_factors::factor.eq(f),
+            ));
+        }
+    }
+    diesel::insert_into(report_factors::table).values(&factors).execute(conn)?;
+    Ok(())
+}
+
+fn insert_report(conn: &mut Connection, d: &Deidentified, receipt_hash: Option<&str>) -> Result<Uuid, StoreError> {
+    let id = Uuid::new_v4();
+    let key = id.to_string();
+    let row = row_for(&key, Status::Pending, d, &today())?;
+    diesel::insert_into(reports::table).values(&row).execute(conn)?;
+    insert_facets(conn, &key, &d.content)?;
+    if let Some(hash) = receipt_hash {
+        diesel::insert_into(receipts::table)
+            .values((receipts::report_id.eq(&key), receipts::secret_hash.eq(hash)))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// Store a de-identified submission as pending, with its receipt hash.
+pub fn submit(conn: &mut Connection, d: &Deidentified, receipt_hash: &str) -> Result<Uuid, StoreError> {
+    conn.immediate_transaction(|conn| insert_report(conn, d, Some(receipt_hash)))
+}
+
+/// Bulk import: many submissions in one transaction, without receipts (a
+/// bulk import has no submitter to hold one). With `publish_as`, each is
+/// published at once, recorded in the audit log under that name.
+pub fn import_batch(conn: &mut Connection, batch: &[Deidentified], publish_as: Option<&str>) -> Result<Vec<Uuid>, StoreError> {
+    conn.immediate_transaction(|conn| {
+        let mut ids = Vec::with_capacity(batch.len());
+        for d in batch {
+            let id = insert_report(conn, d, None)?;
+            if let Some(reviewer) = publish_as {
+                publish_pending(conn, reviewer, &id.to_string(), None)?;
+            }
+            ids.push(id);
+        }
+        Ok(ids)
+    })
+}
+
+fn load(conn: &mut Connection, id: &Uuid) -> Result<ReportRow, StoreError> {
+    reports::table
+        .find(id.to_string())
+        .select(ReportRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)
+}
+
+fn load_amendments(conn: &mut Connection, id: &str) -> Result<Vec<AmendmentRow>, StoreError> {
+    Ok(amendments::table
+        .filter(amendments::report_id.eq(id))
+        .order(amendments::position.asc())
+        .select(AmendmentRow::as_select())
+        .load(conn)?)
+}
+
+fn load_questions(conn: &mut Connection, id: &str) -> Result<Vec<ReviewerQuestion>, StoreError> {
+    Ok(questions::table
+        .filter(questions::report_id.eq(id))
+        .order(questions::position.asc())
+        .select(QuestionRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|q| ReviewerQuestion {
+            question: q.question,
+            asked: q.asked_on,
+        })
+        .collect())
+}
+
+fn require_status(row: &ReportRow, allowed: &[Status], action: &str) -> Result<(), StoreError> {
+    if allowed.contains(&row.status()) {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "a {} report cannot be {action}",
+            row.status
+        )))
+    }
+}
+
+fn publish_pending(conn: &mut Connection, reviewer: &str, id: &str, synopsis: Option<&str>) -> Result<(), StoreError> {
+    let day = today();
+    diesel::update(reports::table.find(id))
+        .set((
+            reports::status.eq(Status::Published.as_str()),
+            reports::synopsis.eq(synopsis),
+            reports::rejection_reason.eq(None::<String>),
+            reports::published_on.eq(&day),
+            reports::modified_on.eq(&day),
+        ))
+        .execute(conn)?;
+    record_index_event(conn, id, IndexEventKind::Publish)?;
+    audit(conn, reviewer, "approve", id)
+}
+
+/// Publish a pending report, with an optional reviewer-written synopsis.
+pub fn approve(conn: &mut Connection, reviewer: &str, id: &Uuid, synopsis: Option<&str>) -> Result<(), StoreError> {
+    conn.immediate_transaction(|conn| {
+        let row = load(conn, id)?;
+        require_status(&row, &[Status::Pending], "approved")?;
+        publish_pending(conn, reviewer, &row.id, synopsis)
+    })
+}
+
+pub fn reject(conn: &mut Connection, reviewer: &str, id: &Uuid, reason: &str) -> Result<(), StoreError> {
+    conn.immediate_transaction(|conn| {
+        let row = load(conn, id)?;
+        require_status(&row, &[Status::Pending], "rejected")?;
+        diesel::update(reports::table.find(&row.id))
+            .set((
+                reports::status.eq(Status::Rejected.as_str()),
+                reports::rejection_reason.eq(reason),
+                reports::modified_on.eq(today()),
+            ))
+            .execute(conn)?;
+        audit(conn, reviewer, "reject", &row.id)
+    })
+}
+
+/// Ask the submitter a question (the ASRS callback, done anonymously: the
+/// receipt holder sees it and answers with an amendment).
+pub fn ask(conn: &mut Connection, reviewer: &str, id: &Uuid, question: &str) -> Result<(), StoreError> {
+    conn.immediate_transaction(|conn| {
+        let row = load(conn, id)?;
+        require_status(&row, &[Status::Pending, Status::Rejected, Status::Published], "questioned")?;
+        let position: Option<i32> = questions::table
+            .filter(questions::report_id.eq(&row.id))
+            .select(diesel::dsl::max(questions::position))
+            .first(conn)?;
+        diesel::insert_into(questions::table)
+            .values(QuestionRow {
+                id: Uuid::new_v4().to_string(),
+                report_id: row.id.clone(),
+                position: position.unwrap_or(0) + 1,
+                question: question.to_string(),
+                asked_on: today(),
+            })
+            .execute(conn)?;
+        audit(conn, reviewer, "question", &row.id)
+    })
+}
+
+/// A follow-up from the receipt holder, already de-identified. On a
+/// published report it is re-indexed; on a rejected one it sends the report
+/// back to the queue (the answer to a rejection reason).
+pub fn amend(conn: &mut Connection, id: &Uuid, text: &str, findings: &[Finding]) -> Result<(), StoreError> {
+    conn.immediate_transaction(|conn| {
+        let row = load(conn, id)?;
+        let position: Option<i32> = amendments::table
+            .filter(amendments::report_id.eq(&row.id))
+            .select(diesel::dsl::max(amendments::position))
+            .first(conn)?;
+        let day = today();
+        diesel::insert_into(amendments::table)
+            .values(AmendmentRow {
+                id: Uuid::new_v4().to_string(),
+                report_id: row.id.clone(),
+                position: position.unwrap_or(0) + 1,
+                text: text.to_string(),
+                findings: serde_json::to_string(findings)?,
+                received_on: day.clone(),
+            })
+            .execute(conn)?;
+        let status = match row.status() {
+            Status::Rejected => Status::Pending,
+            s => s,
+        };
+        diesel::update(reports::table.find(&row.id))
+            .set((reports::status.eq(status.as_str()), reports::modified_on.eq(&day)))
+            .execute(conn)?;
+        if status == Status::Published {
+            record_index_event(conn, &row.id, IndexEventKind::Amend)?;
+        }
+        Ok(())
+    })
+}
+
+/// Withdraw: the report, its receipt, amendments and questions are deleted.
+/// A published one leaves only a `withdraw` index event (its id, no content)
+/// so the index and mirrors remove it too.
+pub fn withdraw(conn: &mut Connection, id: &Uuid) -> Result<(), StoreError> {
+    conn.immediate_transaction(|conn| {
+        let row = load(conn, id)?;
+        diesel::delete(reports::table.find(&row.id)).execute(conn)?;
+        if row.status() == Status::Published {
+            record_index_event(conn, &row.id, IndexEventKind::Withdraw)?;
+        }
+        Ok(())
+    })
+}
+
+pub fn receipt_hash(conn: &mut Connection, id: &Uuid) -> Result<Option<String>, StoreError> {
+    Ok(receipts::table
+        .find(id.to_string())
+        .select(receipts::secret_hash)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn receipt_status(conn: &mut Connection, id: &Uuid) -> Result<ReceiptStatus, StoreError> {
+    let row = load(conn, id)?;
+    let amendments = load_amendments(conn, &row.id)?.len();
+    Ok(ReceiptStatus {
+        id: *id,
+        status: row.status(),
+        questions: load_questions(conn, &row.id)?,
+        rejection_reason: row.rejection_reason.clone(),
+        amendments,
+        received: row.received_on.clone(),
+        published: row.published_on.clone(),
+    })
+}
+
+/// A published report; anything else is not found.
+pub fn published(conn: &mut Connection, id: &Uuid) -> Result<PublishedReport, StoreError> {
+    let row = load(conn, id)?;
+    if row.status() != Status::Published {
+        return Err(StoreError::NotFound);
+    }
+    let amendments = load_amendments(conn, &row.id)?;
+    Ok(published_view(&row, &amendments)?)
+}
+
+/// Published reports in id order, `limit` at a time after `after`: the
+/// export walks the whole dataset this way without holding it in memory.
+pub fn published_page(conn: &mut Connection, after: Option<&str>, limit: i64) -> Result<Vec<PublishedReport>, StoreError> {
+    let mut q = reports::table
+        .filter(reports::status.eq(Status::Published.as_str()))
+        .order(reports::id.asc())
+        .limit(limit)
+        .select(ReportRow::as_select())
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(reports::id.gt(a.to_string()));
+    }
+    let rows: Vec<ReportRow> = q.load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let amendments = load_amendments(conn, &row.id)?;
+        out.push(published_view(&row, &amendments)?);
+    }
+    Ok(out)
+}
+
+/// Store a report that is already published elsewhere (an export of this
+/// registry or a mirror), keeping its id. Its texts were de-identified
+/// again by the caller.
+pub fn import_published(conn: &mut Connection, report: &PublishedReport, d: &Deidentified) -> Result<(), StoreError> {
+    let key = report.id.to_string();
+    let mut row = row_for(&key, Status::Published, d, &report.modified)?;
+    row.synopsis = report.synopsis.clone();
+    row.published_on = Some(report.published.clone());
+    conn.immediate_transaction(|conn| {
+        if reports::table.find(&key).count().get_result::<i64>(conn)? > 0 {
+            return Err(StoreError::Conflict(format!("report {key} already exists")));
+        }
+        diesel::insert_into(reports::table).values(&row).execute(conn)?;
+        insert_facets(conn, &key, &d.content)?;
+        for (i, a) in report.amendments.iter().enumerate() {
+            diesel::insert_into(amendments::table)
+                .values(AmendmentRow {
+                    id: Uuid::new_v4().to_string(),
+                    report_id: key.clone(),
+                    position: i as i32 + 1,
+                    text: a.text.clone(),
+                    findings: "[]".into(),
+                    received_on: format!("{}-01", a.month),
+                })
+                .execute(conn)?;
+        }
+        record_index_event(conn, &key, IndexEventKind::Publish)
+    })
+}
+
+pub fn queue(conn: &mut Connection) -> Result<Vec<QueueEntry>, StoreError> {
+    let rows: Vec<ReportRow> = reports::table
+        .filter(reports::status.eq(Status::Pending.as_str()))
+        .order((reports::received_on.asc(), reports::id.asc()))
+        .limit(500)
+        .select(ReportRow::as_select())
+        .load(conn)?;
+    let today = chrono::Utc::now().date_naive();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let received = chrono::NaiveDate::parse_from_str(&row.received_on, "%Y-%m-%d").unwrap_or(today);
+        let flags: Vec<serde_json::Value> = serde_json::from_str(&row.flags)?;
+        out.push(QueueEntry {
+            id: Uuid::parse_str(&row.id).unwrap_or_default(),
+            title: row.title.clone(),
+            received: row.received_on.clone(),
+            age_days: (today - received).num_days(),
+            completeness: row.completeness.clamp(0, 100) as u8,
+            flags: flags.len(),
+            amendments: load_amendments(conn, &row.id)?.len(),
+        });
+    }
+    Ok(out)
+}
+
+pub fn review_item(conn: &mut Connection, id: &Uuid) -> Result<ReviewItem, StoreError> {
+    let row = load(conn, id)?;
+    let amendments = load_amendments(conn, &row.id)?;
+    let view = published_view(&row, &amendments)?;
+    Ok(ReviewItem {
+        id: *id,
+        status: row.status(),
+        content: view.content,
+        findings: serde_json::from_str(&row.findings)?,
+        flags: serde_json::from_str(&row.flags)?,
+        completeness: view.completeness,
+        synopsis: row.synopsis.clone(),
+        rejection_reason: row.rejection_reason.clone(),
+        questions: load_questions(conn, &row.id)?,
+        amendments: view.amendments,
+        received: row.received_on.clone(),
+    })
+}
+
+/// Report counts per status, for `/metrics`.
+pub fn count_by_status(conn: &mut Connection) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(reports::table
+        .group_by(reports::status)
+        .select((reports::status, diesel::dsl::count_star()))
+        .load(conn)?)
+}
+
+pub fn has_reports(conn: &mut Connection) -> Result<bool, StoreError> {
+    Ok(reports::table.count().get_result::<i64>(conn)? > 0)
+}

@@ -1,0 +1,169 @@
+//! Rows as diesel sees them, and the views the rest of the registry reads.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::schema::*;
+use crate::redact::Finding;
+use crate::report::{Flag, PublishedAmendment, PublishedReport, ReportContent};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pending,
+    Published,
+    Rejected,
+    Withdrawn,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Published => "published",
+            Status::Rejected => "rejected",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Status {
+        match s {
+            "published" => Status::Published,
+            "rejected" => Status::Rejected,
+            "withdrawn" => Status::Withdrawn,
+            _ => Status::Pending,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reports)]
+pub struct ReportRow {
+    pub id: String,
+    pub status: String,
+    pub content: String,
+    pub title: String,
+    pub industry: Option<String>,
+    pub organization_size: Option<String>,
+    pub severity: Option<String>,
+    pub trigger: Option<String>,
+    pub detection: Option<String>,
+    pub incident_month: Option<String>,
+    pub incident_time_of_day: Option<String>,
+    pub time_to_detect_minutes: Option<i32>,
+    pub time_to_mitigate_minutes: Option<i32>,
+    pub time_to_resolve_minutes: Option<i32>,
+    pub completeness: i32,
+    pub flags: String,
+    pub findings: String,
+    pub synopsis: Option<String>,
+    pub rejection_reason: Option<String>,
+    pub received_on: String,
+    pub published_on: Option<String>,
+    pub modified_on: String,
+}
+
+impl ReportRow {
+    pub fn content(&self) -> Result<ReportContent, serde_json::Error> {
+        serde_json::from_str(&self.content)
+    }
+
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = amendments)]
+pub struct AmendmentRow {
+    pub id: String,
+    pub report_id: String,
+    pub position: i32,
+    pub text: String,
+    pub findings: String,
+    pub received_on: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = questions)]
+pub struct QuestionRow {
+    pub id: String,
+    pub report_id: String,
+    pub position: i32,
+    pub question: String,
+    pub asked_on: String,
+}
+
+/// What the receipt holder sees.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptStatus {
+    pub id: Uuid,
+    pub status: Status,
+    /// Questions the reviewer asked; answer them with an amendment.
+    pub questions: Vec<ReviewerQuestion>,
+    pub rejection_reason: Option<String>,
+    pub amendments: usize,
+    pub received: String,
+    pub published: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReviewerQuestion {
+    pub question: String,
+    pub asked: String,
+}
+
+/// One line of the review queue.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct QueueEntry {
+    pub id: Uuid,
+    pub title: String,
+    pub received: String,
+    pub age_days: i64,
+    pub completeness: u8,
+    pub flags: usize,
+    pub amendments: usize,
+}
+
+/// Everything a reviewer needs to decide on a report.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReviewItem {
+    pub id: Uuid,
+    pub status: Status,
+    pub content: ReportContent,
+    pub findings: Vec<Finding>,
+    pub flags: Vec<Flag>,
+    pub completeness: u8,
+    pub synopsis: Option<String>,
+    pub rejection_reason: Option<String>,
+    pub questions: Vec<ReviewerQuestion>,
+    pub amendments: Vec<PublishedAmendment>,
+    pub received: String,
+}
+
+pub(crate) fn month_of(day: &str) -> String {
+    day.get(..7).unwrap_or(day).to_string()
+}
+
+pub(crate) fn published_view(
+    row: &ReportRow,
+    amendments: &[AmendmentRow],
+) -> Result<PublishedReport, serde_json::Error> {
+    Ok(PublishedReport {
+        id: Uuid::parse_str(&row.id).unwrap_or_default(),
+        content: row.content()?,
+        synopsis: row.synopsis.clone(),
+        amendments: amendments
+            .iter()
+            .map(|a| PublishedAmendment {
+                month: month_of(&a.received_on),
+                text: a.text.clone(),
+            })
+            .collect(),
+        completeness: row.completeness.clamp(0, 100) as u8,
+        published: row.published_on.clone().unwrap_or_else(|| row.modified_on.clone()),
+        modified: row.modified_on.clone(),
+    })
+}

@@ -1,0 +1,77 @@
+//! Reviewers (registry staff) and their sessions. Passwords and session
+//! tokens are stored as argon2id hashes only.
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::schema::*;
+use super::{today, Connection, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reviewers)]
+pub struct Reviewer {
+    pub id: String,
+    pub name: String,
+    pub password_hash: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reviewer_sessions)]
+pub struct ReviewerSession {
+    pub id: String,
+    pub reviewer_id: String,
+    pub token_hash: String,
+    pub expires_at: i64,
+}
+
+pub fn add_reviewer(conn: &mut Connection, name: &str, password_hash: &str) -> Result<(), StoreError> {
+    let exists = reviewers::table
+        .filter(reviewers::name.eq(name))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if exists {
+        return Err(StoreError::Conflict(format!("reviewer {name} already exists")));
+    }
+    diesel::insert_into(reviewers::table)
+        .values((
+            reviewers::id.eq(Uuid::new_v4().to_string()),
+            reviewers::name.eq(name),
+            reviewers::password_hash.eq(password_hash),
+            reviewers::created_on.eq(today()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn reviewer_by_name(conn: &mut Connection, name: &str) -> Result<Option<Reviewer>, StoreError> {
+    Ok(reviewers::table
+        .filter(reviewers::name.eq(name))
+        .select(Reviewer::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn create_session(conn: &mut Connection, session: &ReviewerSession) -> Result<(), StoreError> {
+    // Expired sessions are cleared whenever a new one starts.
+    let now = chrono::Utc::now().timestamp();
+    diesel::delete(reviewer_sessions::table.filter(reviewer_sessions::expires_at.lt(now))).execute(conn)?;
+    diesel::insert_into(reviewer_sessions::table).values(session).execute(conn)?;
+    Ok(())
+}
+
+/// The session and its reviewer's name.
+pub fn session(conn: &mut Connection, id: &str) -> Result<Option<(ReviewerSession, String)>, StoreError> {
+    Ok(reviewer_sessions::table
+        .inner_join(reviewers::table)
+        .filter(reviewer_sessions::id.eq(id))
+        .select((ReviewerSession::as_select(), reviewers::name))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn delete_session(conn: &mut Connection, id: &str) -> Result<(), StoreError> {
+    diesel::delete(reviewer_sessions::table.find(id)).execute(conn)?;
+    Ok(())
+}
