@@ -1,0 +1,273 @@
+//! A real `nearmiss` binary on a random port, with its own temporary data
+//! directory and its logs captured to files, and typed helpers to talk to it.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_nearmiss");
+pub const REVIEWER: &str = "rev-alice";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub base: String,
+    pub dir: TempDir,
+    child: Child,
+    client: Client,
+}
+
+pub struct Options {
+    pub env: Vec<(&'static str, String)>,
+    /// Loopback address the client sends from, so tests can look for it.
+    pub client_addr: Option<IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            env: Vec::new(),
+            client_addr: None,
+            user_agent: None,
+        }
+    }
+}
+
+pub fn data_dir(dir: &Path) -> PathBuf {
+    dir.join("data")
+}
+
+/// Run a CLI command against `dir`'s data directory.
+pub fn cli(dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir").arg(data_dir(dir)).args(args);
+    cmd.env_remove("NEARMISS_DATABASE_URL");
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn nearmiss");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().expect("nearmiss runs")
+}
+
+pub fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default())
+}
+
+pub fn spawn_app_with(options: Options) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = cli(dir.path(), &["reviewer", "add", REVIEWER, "--password-stdin"], Some(PASSWORD));
+    assert!(out.status.success(), "reviewer add: {}", String::from_utf8_lossy(&out.stderr));
+    start(dir, options)
+}
+
+/// Start the server on an existing directory (for restarts).
+pub fn start(dir: TempDir, options: Options) -> TestApp {
+    let stdout = std::fs::File::create(dir.path().join("stdout.log")).unwrap();
+    let stderr = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir")
+        .arg(data_dir(dir.path()))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env_remove("NEARMISS_DATABASE_URL")
+        .env("NEARMISS_LOG", "debug")
+        .stdout(stdout)
+        .stderr(stderr);
+    for (k, v) in &options.env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("spawn nearmiss serve");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let port = loop {
+        let text = std::fs::read_to_string(dir.path().join("stdout.log")).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.contains("listening on")) {
+            break line.rsplit(':').next().unwrap().trim().parse::<u16>().unwrap();
+        }
+        assert!(Instant::now() < deadline, "server did not start: {}", logs(dir.path()));
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut builder = Client::builder().timeout(Duration::from_secs(30));
+    if let Some(addr) = options.client_addr {
+        builder = builder.local_address(addr);
+    }
+    if let Some(ua) = options.user_agent {
+        builder = builder.user_agent(ua);
+    }
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        dir,
+        child,
+        client: builder.build().unwrap(),
+    }
+}
+
+pub fn logs(dir: &Path) -> String {
+    let mut s = std::fs::read_to_string(dir.join("stdout.log")).unwrap_or_default();
+    s.push_str(&std::fs::read_to_string(dir.join("stderr.log")).unwrap_or_default());
+    s
+}
+
+/// A complete, realistic submission whose texts carry identifying details,
+/// all declared or detectable.
+pub fn submission() -> Value {
+    json!({
+        "title": "Expired intermediate certificate at Quillfeather broke service-to-service TLS",
+        "summary": "Quillfeather's mesh rejected every mTLS handshake for 48 minutes after the intermediate CA expired.",
+        "narrative": "At 02:14 the envoy sidecars started failing with `x509: certificate has expired or is not yet valid`. Priya Nandakumar was paged and mailed priya.n@quillfeather.example; the vault PKI at 10.20.30.40 still served the old chain. Dashboards: https://grafana.quillfeather.example/d/mesh",
+        "industry": "fintech",
+        "organization_size": "1001-5000",
+        "incident": {
+            "started_at": "2023-11-03T02:14:00+01:00",
+            "severity": "sev1",
+            "detection": "customer-report",
+            "time_to_detect_minutes": 22,
+            "time_to_mitigate_minutes": 48,
+            "time_to_resolve_minutes": 180,
+            "impact": {"users_affected": "most", "data_loss": false, "description": "Payments failed for most users.", "categories": ["full-outage"]}
+        },
+        "technologies": ["envoy", "vault", "k8s", "grpc"],
+        "trigger": "certificate-expiry",
+        "contributing_factors": ["missing-monitoring", "manual-process"],
+        "mitigations": ["certificate-renewal", "restart"],
+        "timeline": [
+            {"at": "2023-11-03T02:14:00+01:00", "event": "First handshake failures"},
+            {"at": "02:36", "event": "Customer reports reach Priya Nandakumar"},
+            {"at": "03:02", "event": "Intermediate reissued and sidecars restarted"}
+        ],
+        "root_causes": ["The intermediate certificate was renewed by hand and nobody owned the date."],
+        "five_whys": ["Handshakes failed because the chain expired.", "It expired because renewal was manual."],
+        "lessons_learned": ["Alert on certificate expiry for every link of the chain."],
+        "action_items": [{"description": "Automate intermediate renewal with cert-manager", "status": "done"}],
+        "human_factors": ["handoff", "fatigue"],
+        "declared_terms": {"organization": ["Quillfeather"], "people": ["Priya Nandakumar"]}
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.client.delete(self.url(path))
+    }
+
+    pub fn submit(&self, body: &Value) -> Response {
+        self.post("/api/v1/reports").json(body).send().unwrap()
+    }
+
+    /// Submit and return (id, receipt).
+    pub fn submit_ok(&self, body: &Value) -> (String, String) {
+        let r = self.submit(body);
+        assert_eq!(r.status(), 201);
+        let v: Value = r.json().unwrap();
+        assert_eq!(v["status"], "pending");
+        (v["id"].as_str().unwrap().to_string(), v["receipt"].as_str().unwrap().to_string())
+    }
+
+    pub fn login(&self) -> String {
+        let r = self
+            .post("/api/v1/auth/login")
+            .json(&json!({"name": REVIEWER, "password": PASSWORD}))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json::<Value>().unwrap()["token"].as_str().unwrap().to_string()
+    }
+
+    pub fn approve(&self, token: &str, id: &str) -> Response {
+        self.post(&format!("/api/v1/review/{id}/approve"))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+    }
+
+    pub fn receipt(&self, id: &str, receipt: &str) -> Response {
+        self.get(&format!("/api/v1/receipts/{id}"))
+            .header("Authorization", format!("Receipt {receipt}"))
+            .send()
+            .unwrap()
+    }
+
+    pub fn queue_len(&self, token: &str) -> usize {
+        let v: Value = self
+            .get("/api/v1/review/queue")
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        v["reports"].as_array().unwrap().len()
+    }
+
+    pub fn logs(&self) -> String {
+        logs(self.dir.path())
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        data_dir(self.dir.path())
+    }
+
+    /// Stop the server (SIGKILL: nothing gets a chance to flush or clean up).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Every file under `dir` whose bytes contain `needle` (ASCII case-insensitive).
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let needle = needle.to_ascii_lowercase().into_bytes();
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                let lower = bytes.to_ascii_lowercase();
+                if lower.windows(needle.len()).any(|w| w == needle.as_slice()) {
+                    hits.push(path);
+                }
+            }
+        }
+    }
+    hits
+}
+
+pub fn error_code(r: Response) -> (u16, String) {
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    assert!(ct.starts_with("application/json"), "status {status}: content type {ct}");
+    let v: Value = r.json().unwrap();
+    let code = v["error"]["code"].as_str().expect("error.code").to_string();
+    assert!(v["error"]["message"].is_string(), "error.message missing: {v}");
+    (status, code)
+}

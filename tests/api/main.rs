@@ -1,0 +1,9 @@
+//! Integration tests: the real `nearmiss` binary, over real HTTP, on a
+//! temporary data directory.
+
+mod bad_input;
+mod cli;
+mod helpers;
+mod lifecycle;
+mod privacy;
+mod review_auth;
