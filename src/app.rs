@@ -43,14 +43,18 @@ impl Settings {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("nearmiss.db").to_string_lossy().into_owned())
+        self.database_url.clone().unwrap_or_else(|| {
+            self.data_dir
+                .join("nearmiss.db")
+                .to_string_lossy()
+                .into_owned()
+        })
     }
 
     pub fn open_store(&self) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(&self.data_dir)
-            .map_err(|e| StoreError::Migration(format!("cannot create {}: {e}", self.data_dir.display())))?;
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+            StoreError::Migration(format!("cannot create {}: {e}", self.data_dir.display()))
+        })?;
         Store::open(&self.database_url(), 8)
     }
 }

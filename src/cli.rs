@@ -13,7 +13,11 @@ use crate::transfer::{self, Format};
 use crate::{demo, secrets, store};
 
 #[derive(Parser, Debug)]
-#[command(name = "nearmiss", version, about = "An anonymous registry of software incident reports")]
+#[command(
+    name = "nearmiss",
+    version,
+    about = "An anonymous registry of software incident reports"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -24,7 +28,12 @@ pub struct Cli {
 #[derive(Args, Debug)]
 pub struct Global {
     /// Where the embedded database and the search index live.
-    #[arg(long, global = true, default_value = "./data", env = "NEARMISS_DATA_DIR")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "./data",
+        env = "NEARMISS_DATA_DIR"
+    )]
     pub data_dir: PathBuf,
     /// Database URL; SQLite under --data-dir when not given.
     #[arg(long, global = true, env = "NEARMISS_DATABASE_URL")]
@@ -75,13 +84,28 @@ pub struct Serve {
     #[arg(long, default_value_t = 12 * 3600, hide = true, env = "NEARMISS_SESSION_TTL_SECONDS")]
     pub session_ttl_seconds: u64,
     /// Login attempts per minute per client.
-    #[arg(long, default_value_t = 10, hide = true, env = "NEARMISS_LOGIN_PER_MINUTE")]
+    #[arg(
+        long,
+        default_value_t = 10,
+        hide = true,
+        env = "NEARMISS_LOGIN_PER_MINUTE"
+    )]
     pub login_per_minute: u32,
     /// Receipt requests per minute per client.
-    #[arg(long, default_value_t = 60, hide = true, env = "NEARMISS_RECEIPT_PER_MINUTE")]
+    #[arg(
+        long,
+        default_value_t = 60,
+        hide = true,
+        env = "NEARMISS_RECEIPT_PER_MINUTE"
+    )]
     pub receipt_per_minute: u32,
     /// Submissions per minute per client.
-    #[arg(long, default_value_t = 30, hide = true, env = "NEARMISS_SUBMISSIONS_PER_MINUTE")]
+    #[arg(
+        long,
+        default_value_t = 30,
+        hide = true,
+        env = "NEARMISS_SUBMISSIONS_PER_MINUTE"
+    )]
     pub submissions_per_minute: u32,
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2, env = "NEARMISS_WORKERS")]
@@ -110,7 +134,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { count, seed } => {
             let store = settings.open_store()?;
             let n = demo::load(&store, count, seed)?;
-            println!("loaded {n} sample reports into {}", settings.data_dir.display());
+            println!(
+                "loaded {n} sample reports into {}",
+                settings.data_dir.display()
+            );
             Ok(())
         }
     }
@@ -132,7 +159,11 @@ fn run_serve(mut settings: Settings, serve: Serve) -> anyhow::Result<()> {
     }
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(&settings, store, &serve.bind)?;
-        let host = serve.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+        let host = serve
+            .bind
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or("127.0.0.1");
         // Tests and scripts read this line to find a port chosen by the OS.
         println!("nearmiss listening on http://{host}:{}", app.port());
         std::io::stdout().flush().ok();
@@ -180,7 +211,11 @@ fn import(settings: &Settings, file: &PathBuf, publish: bool) -> anyhow::Result<
     println!(
         "imported {} reports{}, skipped {} lines",
         summary.imported,
-        if publish { " (published)" } else { " (pending review)" },
+        if publish {
+            " (published)"
+        } else {
+            " (pending review)"
+        },
         summary.skipped.len()
     );
     Ok(())
@@ -190,10 +225,15 @@ fn export(settings: &Settings, format: Format, out: Option<PathBuf>) -> anyhow::
     let store = settings.open_store()?;
     let n = match out {
         Some(path) => {
-            let f = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+            let f = std::fs::File::create(&path)
+                .with_context(|| format!("creating {}", path.display()))?;
             transfer::export(&store, format, std::io::BufWriter::new(f))?
         }
-        None => transfer::export(&store, format, std::io::BufWriter::new(std::io::stdout().lock()))?,
+        None => transfer::export(
+            &store,
+            format,
+            std::io::BufWriter::new(std::io::stdout().lock()),
+        )?,
     };
     eprintln!("exported {n} reports");
     Ok(())

@@ -2,12 +2,12 @@
 //! reports. The binary in `main.rs` only parses the command line; the
 //! registry lives here so tests can run the real application.
 
-pub mod redact;
-pub mod report;
-pub mod store;
 pub mod api;
 pub mod app;
 pub mod cli;
 pub mod demo;
+pub mod redact;
+pub mod report;
 pub mod secrets;
+pub mod store;
 pub mod transfer;

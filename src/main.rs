@@ -13,7 +13,9 @@ fn main() -> std::process::ExitCode {
     // No timestamps: a timed log line next to a submission would record when
     // the submitter came, which the registry promises never to keep.
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("NEARMISS_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_env("NEARMISS_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .without_time()
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

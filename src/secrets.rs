@@ -6,7 +6,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -31,7 +33,9 @@ pub fn hash(secret: &str) -> String {
 /// Verify in constant time (argon2's comparison of the derived hashes).
 pub fn verify(secret: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(secret.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -58,7 +62,11 @@ impl Hasher {
     }
 
     pub async fn hash(&self, secret: String) -> String {
-        let _permit = self.permits.acquire().await.expect("semaphore is never closed");
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("semaphore is never closed");
         tokio::task::spawn_blocking(move || hash(&secret))
             .await
             .expect("hashing does not panic")
@@ -66,7 +74,11 @@ impl Hasher {
 
     /// `stored` of `None` verifies against the dummy hash and fails.
     pub async fn verify(&self, secret: String, stored: Option<String>) -> bool {
-        let _permit = self.permits.acquire().await.expect("semaphore is never closed");
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("semaphore is never closed");
         tokio::task::spawn_blocking(move || match stored {
             Some(h) => verify(&secret, &h),
             None => {

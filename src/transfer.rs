@@ -88,7 +88,8 @@ pub fn import(
         }
         match parse_line(text) {
             Ok(Line::Submission(d)) => batch.push(*d),
-            Ok(Line::Published(report, d)) => match store::import_published(&mut conn, &report, &d) {
+            Ok(Line::Published(report, d)) => match store::import_published(&mut conn, &report, &d)
+            {
                 Ok(()) => summary.imported += 1,
                 Err(StoreError::Conflict(m)) => summary.skipped.push((number, m)),
                 Err(e) => return Err(e),
@@ -213,7 +214,9 @@ pub fn export(store: &Store, format: Format, mut out: impl Write) -> Result<usiz
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record(CSV_COLUMNS).map_err(write_error)?;
-            let n = for_each_published(store, |report| w.write_record(csv_record(report)).map_err(write_error))?;
+            let n = for_each_published(store, |report| {
+                w.write_record(csv_record(report)).map_err(write_error)
+            })?;
             w.flush().map_err(write_error)?;
             n
         }

@@ -32,7 +32,10 @@ pub struct SessionToken {
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::Unauthorized("invalid_credentials", "unknown reviewer or wrong password".into())
+    ApiError::Unauthorized(
+        "invalid_credentials",
+        "unknown reviewer or wrong password".into(),
+    )
 }
 
 #[utoipa::path(
@@ -40,18 +43,28 @@ fn invalid_credentials() -> ApiError {
     responses((status = 200, body = SessionToken), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody))
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     state.limits.check(Scope::Login, client_addr(&req))?;
     let login: Login = body::json(&req, payload, 4096).await?;
     if login.name.len() > 128 || login.password.len() > 1024 {
         return Err(invalid_credentials());
     }
     let name = login.name.clone();
-    let reviewer = state.store.run(move |conn| store::reviewer_by_name(conn, &name)).await?;
+    let reviewer = state
+        .store
+        .run(move |conn| store::reviewer_by_name(conn, &name))
+        .await?;
     // An unknown name is checked against the dummy hash: same work, same time.
     let ok = state
         .hasher
-        .verify(login.password, reviewer.as_ref().map(|r| r.password_hash.clone()))
+        .verify(
+            login.password,
+            reviewer.as_ref().map(|r| r.password_hash.clone()),
+        )
         .await;
     let reviewer = match (ok, reviewer) {
         (true, Some(r)) => r,
@@ -66,7 +79,10 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::P
         token_hash: state.hasher.hash(secret.clone()).await,
         expires_at,
     };
-    state.store.run(move |conn| store::create_session(conn, &session)).await?;
+    state
+        .store
+        .run(move |conn| store::create_session(conn, &session))
+        .await?;
     Ok(HttpResponse::Ok().json(SessionToken {
         token: format!("{session_id}.{secret}"),
         expires_at,
@@ -78,9 +94,15 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, payload: web::P
     responses((status = 204), (status = 401, body = ErrorBody))
 )]
 #[post("/auth/logout")]
-pub async fn logout(reviewer: Reviewer, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    reviewer: Reviewer,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let id = reviewer.session_id;
-    state.store.run(move |conn| store::delete_session(conn, &id)).await?;
+    state
+        .store
+        .run(move |conn| store::delete_session(conn, &id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -92,7 +114,11 @@ pub struct Reviewer {
 }
 
 fn bearer(req: &HttpRequest) -> Option<(String, String)> {
-    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.len() > 256 {
         return None;
@@ -113,10 +139,14 @@ impl FromRequest for Reviewer {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let (session_id, secret) = token.ok_or_else(unauthenticated)?;
             let lookup = session_id.clone();
-            let found = state.store.run(move |conn| store::session(conn, &lookup)).await?;
+            let found = state
+                .store
+                .run(move |conn| store::session(conn, &lookup))
+                .await?;
             let now = chrono::Utc::now().timestamp();
             let (hash, name) = match found {
                 Some((s, name)) if s.expires_at > now => (Some(s.token_hash), name),

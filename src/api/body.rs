@@ -10,10 +10,15 @@ use serde::de::DeserializeOwned;
 use super::error::ApiError;
 use crate::report::parse::{self, ParseError};
 
-pub async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+pub async fn read_limited(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::BadRequest("bad_body", "the request body could not be read".into()))?;
+        let chunk = chunk.map_err(|_| {
+            ApiError::BadRequest("bad_body", "the request body could not be read".into())
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::TooLarge(limit));
         }
@@ -36,7 +41,10 @@ pub fn utf8(bytes: &[u8]) -> Result<&str, ApiError> {
     std::str::from_utf8(bytes).map_err(|e| {
         ApiError::BadRequest(
             "invalid_utf8",
-            format!("the request body is not valid UTF-8 (byte {})", e.valid_up_to()),
+            format!(
+                "the request body is not valid UTF-8 (byte {})",
+                e.valid_up_to()
+            ),
         )
     })
 }
@@ -49,7 +57,11 @@ pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
 }
 
 /// A JSON body of type `T`, with every check above.
-pub async fn json<T: DeserializeOwned>(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<T, ApiError> {
+pub async fn json<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<T, ApiError> {
     if media_type(req) != "application/json" {
         return Err(ApiError::UnsupportedMediaType("application/json"));
     }

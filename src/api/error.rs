@@ -103,7 +103,10 @@ impl ResponseError for ApiError {
         };
         let message = match self {
             ApiError::Validation(f) => {
-                let first = f.first().map(|e| format!(": {} {}", e.field, e.message)).unwrap_or_default();
+                let first = f
+                    .first()
+                    .map(|e| format!(": {} {}", e.field, e.message))
+                    .unwrap_or_default();
                 format!("the submission is not valid{first}")
             }
             other => other.to_string(),

@@ -17,7 +17,11 @@ pub struct Health {
 #[utoipa::path(responses((status = 200, body = Health), (status = 503)))]
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state.store.run(store::has_reports).await.map_err(|_| ApiError::Unavailable)?;
+    state
+        .store
+        .run(store::has_reports)
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }
 
@@ -28,7 +32,11 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
     if let Ok(counts) = state.store.run(store::count_by_status).await {
         state.metrics.reports.reset();
         for (status, n) in counts {
-            state.metrics.reports.with_label_values(&[status.as_str()]).set(n);
+            state
+                .metrics
+                .reports
+                .with_label_values(&[status.as_str()])
+                .set(n);
         }
     }
     Ok(HttpResponse::Ok()

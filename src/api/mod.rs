@@ -52,25 +52,27 @@ impl From<error::ApiError> for HttpResponse {
 
 /// Every route of the registry.
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz).service(health::metrics).service(
-        web::scope("/api/v1")
-            .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
-            .service(openapi::document)
-            .service(reports::preview)
-            .service(reports::submit)
-            .service(reports::published)
-            .service(receipts::status)
-            .service(receipts::amend)
-            .service(receipts::withdraw)
-            .service(auth::login)
-            .service(auth::logout)
-            .service(review::queue)
-            .service(review::approve)
-            .service(review::reject)
-            .service(review::question)
-            .service(review::item)
-            .default_service(web::to(not_found)),
-    );
+    cfg.service(health::healthz)
+        .service(health::metrics)
+        .service(
+            web::scope("/api/v1")
+                .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
+                .service(openapi::document)
+                .service(reports::preview)
+                .service(reports::submit)
+                .service(reports::published)
+                .service(receipts::status)
+                .service(receipts::amend)
+                .service(receipts::withdraw)
+                .service(auth::login)
+                .service(auth::logout)
+                .service(review::queue)
+                .service(review::approve)
+                .service(review::reject)
+                .service(review::question)
+                .service(review::item)
+                .default_service(web::to(not_found)),
+        );
 }
 
 /// Headers every response carries: no referrer leaves a page, nothing is

@@ -18,7 +18,11 @@ use crate::report::AmendmentSubmission;
 use crate::store::{self, ReceiptStatus};
 
 fn presented_receipt(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, secret) = value.split_once(' ')?;
     (scheme.eq_ignore_ascii_case("receipt") && !secret.trim().is_empty() && secret.len() <= 256)
         .then(|| secret.trim().to_string())
@@ -29,9 +33,15 @@ async fn authorise(state: &AppState, req: &HttpRequest, raw_id: &str) -> Result<
     state.limits.check(Scope::Receipt, client_addr(req))?;
     let id = body::report_id(raw_id)?;
     let secret = presented_receipt(req).ok_or_else(|| {
-        ApiError::Unauthorized("receipt_required", "send `Authorization: Receipt <secret>`".into())
+        ApiError::Unauthorized(
+            "receipt_required",
+            "send `Authorization: Receipt <secret>`".into(),
+        )
     })?;
-    let stored = state.store.run(move |conn| store::receipt_hash(conn, &id)).await?;
+    let stored = state
+        .store
+        .run(move |conn| store::receipt_hash(conn, &id))
+        .await?;
     if state.hasher.verify(secret, stored).await {
         Ok(id)
     } else {
@@ -48,9 +58,16 @@ async fn authorise(state: &AppState, req: &HttpRequest, raw_id: &str) -> Result<
     responses((status = 200, body = ReceiptStatus), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody))
 )]
 #[get("/receipts/{id}")]
-pub async fn status(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = authorise(&state, &req, &path).await?;
-    let status = state.store.run(move |conn| store::receipt_status(conn, &id)).await?;
+    let status = state
+        .store
+        .run(move |conn| store::receipt_status(conn, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(status))
 }
 
@@ -76,7 +93,8 @@ pub async fn amend(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = authorise(&state, &req, &path).await?;
-    let amendment: AmendmentSubmission = body::json(&req, payload, limits::AMENDMENT_BYTES + 64 * 1024).await?;
+    let amendment: AmendmentSubmission =
+        body::json(&req, payload, limits::AMENDMENT_BYTES + 64 * 1024).await?;
     validate_amendment(&amendment).map_err(ApiError::Validation)?;
     let (text, findings) = deidentify_text("amendment", &amendment.text, &amendment.declared_terms);
     let stored = findings.clone();
@@ -87,7 +105,10 @@ pub async fn amend(
             Ok(store::receipt_status(conn, &id)?.status)
         })
         .await?;
-    Ok(HttpResponse::Created().json(AmendmentReceipt { status: now, findings }))
+    Ok(HttpResponse::Created().json(AmendmentReceipt {
+        status: now,
+        findings,
+    }))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -103,9 +124,16 @@ pub struct Withdrawn {
     responses((status = 200, body = Withdrawn), (status = 401, body = ErrorBody))
 )]
 #[delete("/receipts/{id}")]
-pub async fn withdraw(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = authorise(&state, &req, &path).await?;
-    state.store.run(move |conn| store::withdraw(conn, &id)).await?;
+    state
+        .store
+        .run(move |conn| store::withdraw(conn, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(Withdrawn {
         status: store::Status::Withdrawn,
     }))

@@ -76,7 +76,11 @@ pub struct SubmissionReceipt {
     )
 )]
 #[post("/reports")]
-pub async fn submit(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     state.limits.check(Scope::Submission, client_addr(&req))?;
     let d = deidentified(&req, payload).await?;
     // 32 bytes: 256 bits, well over the 128 the receipt needs.
@@ -102,8 +106,14 @@ pub async fn submit(state: web::Data<AppState>, req: HttpRequest, payload: web::
     responses((status = 200, body = PublishedReport), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 #[get("/reports/{id}")]
-pub async fn published(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn published(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = body::report_id(&path)?;
-    let report = state.store.run(move |conn| store::published(conn, &id)).await?;
+    let report = state
+        .store
+        .run(move |conn| store::published(conn, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(report))
 }

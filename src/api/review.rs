@@ -27,7 +27,10 @@ pub struct Decision {
 
 #[utoipa::path(security(("bearer" = [])), responses((status = 200, body = Queue), (status = 401, body = ErrorBody)))]
 #[get("/review/queue")]
-pub async fn queue(_reviewer: Reviewer, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn queue(
+    _reviewer: Reviewer,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let reports = state.store.run(store::queue).await?;
     Ok(HttpResponse::Ok().json(Queue { reports }))
 }
@@ -38,9 +41,16 @@ pub async fn queue(_reviewer: Reviewer, state: web::Data<AppState>) -> Result<Ht
     responses((status = 200, body = ReviewItem), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 #[get("/review/{id}")]
-pub async fn item(_reviewer: Reviewer, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn item(
+    _reviewer: Reviewer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = body::report_id(&path)?;
-    let item = state.store.run(move |conn| store::review_item(conn, &id)).await?;
+    let item = state
+        .store
+        .run(move |conn| store::review_item(conn, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(item))
 }
 

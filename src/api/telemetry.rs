@@ -10,7 +10,9 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::Error;
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 
 pub struct Metrics {
     registry: Registry,
@@ -23,13 +25,21 @@ impl Metrics {
     pub fn new() -> Metrics {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
-            Opts::new("nearmiss_http_requests_total", "HTTP requests by route pattern and status"),
+            Opts::new(
+                "nearmiss_http_requests_total",
+                "HTTP requests by route pattern and status",
+            ),
             &["method", "route", "status"],
         )
         .expect("valid metric");
         let latency = HistogramVec::new(
-            HistogramOpts::new("nearmiss_http_request_duration_seconds", "HTTP request latency by route pattern")
-                .buckets(vec![0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            HistogramOpts::new(
+                "nearmiss_http_request_duration_seconds",
+                "HTTP request latency by route pattern",
+            )
+            .buckets(vec![
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ]),
             &["route"],
         )
         .expect("valid metric");
@@ -68,11 +78,16 @@ impl Default for Metrics {
     }
 }
 
-pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, Error> {
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let method = req.method().as_str().to_string();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-    let metrics = req.app_data::<actix_web::web::Data<super::AppState>>().map(|s| s.clone());
+    let metrics = req
+        .app_data::<actix_web::web::Data<super::AppState>>()
+        .cloned();
     let res = next.call(req).await?;
     let status = res.status();
     if let Some(state) = metrics {

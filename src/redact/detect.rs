@@ -54,10 +54,7 @@ pub fn emails(text: &str, out: &mut Vec<Span>) {
 
 pub fn urls(text: &str, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = regex(
-        &RE,
-        r#"(?i)\b(?:https?|ftp|wss?|ssh|git)://[^\s<>"'`]+"#,
-    );
+    let re = regex(&RE, r#"(?i)\b(?:https?|ftp|wss?|ssh|git)://[^\s<>"'`]+"#);
     for m in re.find_iter(text) {
         // Sentence punctuation and a closing bracket are not part of a URL
         // written in prose (`(see https://x/y).`).
@@ -88,7 +85,8 @@ pub fn ipv4(text: &str, out: &mut Vec<Span>) {
     for m in re.find_iter(text) {
         // `1.2.3.4.5` is a version or an OID, not an address.
         if m.start() > 0 && bytes[m.start() - 1] == b'.'
-            || bytes.get(m.end()) == Some(&b'.') && bytes.get(m.end() + 1).is_some_and(u8::is_ascii_digit)
+            || bytes.get(m.end()) == Some(&b'.')
+                && bytes.get(m.end() + 1).is_some_and(u8::is_ascii_digit)
         {
             continue;
         }
@@ -107,7 +105,10 @@ pub fn ipv4(text: &str, out: &mut Vec<Span>) {
 /// IPv6 addresses: candidates by shape, confirmed by the standard parser.
 pub fn ipv6(text: &str, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = regex(&RE, r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:/[0-9]{1,3})?");
+    let re = regex(
+        &RE,
+        r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:/[0-9]{1,3})?",
+    );
     let bytes = text.as_bytes();
     for m in re.find_iter(text) {
         if m.start() > 0 && is_word_byte(bytes[m.start() - 1])
@@ -121,7 +122,11 @@ pub fn ipv6(text: &str, out: &mut Vec<Span>) {
         };
         // Prose around an address: `at fe80::1.` or `(::1:)`.
         let trimmed = addr.trim_end_matches(['.', ':']);
-        let trimmed = if trimmed.ends_with(':') || addr.ends_with("::") { addr } else { trimmed };
+        let trimmed = if trimmed.ends_with(':') || addr.ends_with("::") {
+            addr
+        } else {
+            trimmed
+        };
         if let Ok(ip) = trimmed.parse::<Ipv6Addr>() {
             let end = if suffix > 0 && trimmed.len() == addr.len() {
                 m.end()
@@ -145,17 +150,25 @@ mod tests {
     fn found(f: fn(&str, &mut Vec<Span>), text: &str) -> Vec<String> {
         let mut out = Vec::new();
         f(text, &mut out);
-        out.iter().map(|s| text[s.start..s.end].to_string()).collect()
+        out.iter()
+            .map(|s| text[s.start..s.end].to_string())
+            .collect()
     }
 
     #[test]
     fn finds_network_identity() {
-        assert_eq!(found(emails, "mail Jo.Doe+x@corp.acme.io now"), ["Jo.Doe+x@corp.acme.io"]);
+        assert_eq!(
+            found(emails, "mail Jo.Doe+x@corp.acme.io now"),
+            ["Jo.Doe+x@corp.acme.io"]
+        );
         assert_eq!(
             found(urls, "see (https://grafana.acme.io/d/abc?x=1)."),
             ["https://grafana.acme.io/d/abc?x=1"]
         );
-        assert_eq!(found(ipv4, "from 10.0.12.7, and 192.168.0.0/16"), ["10.0.12.7", "192.168.0.0/16"]);
+        assert_eq!(
+            found(ipv4, "from 10.0.12.7, and 192.168.0.0/16"),
+            ["10.0.12.7", "192.168.0.0/16"]
+        );
         assert!(found(ipv4, "version 1.2.3.4.5 and 999.1.1.1").is_empty());
         assert_eq!(
             found(ipv6, "hosts 2001:db8::8a2e:370:7334 and fe80::1. and ::1"),

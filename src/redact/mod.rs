@@ -21,7 +21,9 @@ use crate::report::{Flag, IncidentFacts, ReportContent, ValidSubmission};
 pub use declared::DeclaredMatcher;
 use detect::Span;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     Organization,
@@ -162,7 +164,10 @@ pub struct Deidentified {
 /// The whole de-identification of a validated submission. Declared terms are
 /// used here and dropped.
 pub fn deidentify(valid: ValidSubmission) -> Deidentified {
-    let ValidSubmission { submission: s, flags } = valid;
+    let ValidSubmission {
+        submission: s,
+        flags,
+    } = valid;
     let mut redactor = Redactor::new(&s.declared_terms);
     let incident = s.incident.unwrap_or_default();
     let (month, time_of_day) = incident
@@ -232,13 +237,19 @@ mod tests {
     #[test]
     fn replaces_consistently_across_fields() {
         let mut r = Redactor::new(&terms());
-        let a = r.redact("summary", "Acme Pay's gateway failed; Maria Lopez paged Ken.");
+        let a = r.redact(
+            "summary",
+            "Acme Pay's gateway failed; Maria Lopez paged Ken.",
+        );
         let b = r.redact(
             "narrative",
             "ACME PAY saw it at 10.1.2.3 and mail maria@acmepay.example, https://status.acmepay.example/x. Ken's fix.",
         );
         assert_eq!(a, "[ORG]'s gateway failed; [PERSON-1] paged [PERSON-2].");
-        assert_eq!(b, "[ORG] saw it at [IP-1] and mail [EMAIL-1], [URL-1]. [PERSON-2]'s fix.");
+        assert_eq!(
+            b,
+            "[ORG] saw it at [IP-1] and mail [EMAIL-1], [URL-1]. [PERSON-2]'s fix."
+        );
         let f = r.findings();
         let org = f.iter().find(|x| x.placeholder == "[ORG]").unwrap();
         assert_eq!((org.count, org.fields.len()), (2, 2));
@@ -249,6 +260,9 @@ mod tests {
     #[test]
     fn whole_words_only_and_placeholders_survive() {
         let mut r = Redactor::new(&terms());
-        assert_eq!(r.redact("f", "Kenneth and Token and [PERSON-9]"), "Kenneth and Token and [PERSON-9]");
+        assert_eq!(
+            r.redact("f", "Kenneth and Token and [PERSON-9]"),
+            "Kenneth and Token and [PERSON-9]"
+        );
     }
 }

@@ -60,7 +60,11 @@ pub fn to_offsets(started_at: Option<&str>, timeline: &[TimelineEntry]) -> Vec<T
         _ => None,
     });
     let reference = reference.or_else(|| {
-        first_clock.map(|t| NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default().and_time(t))
+        first_clock.map(|t| {
+            NaiveDate::from_ymd_opt(2000, 1, 1)
+                .unwrap_or_default()
+                .and_time(t)
+        })
     });
 
     let mut previous: Option<NaiveDateTime> = reference;

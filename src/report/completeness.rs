@@ -25,7 +25,9 @@ pub struct Completeness {
 pub fn assess(c: &ReportContent) -> Completeness {
     let i = &c.incident;
     let impact_described = i.impact.as_ref().is_some_and(|im| {
-        im.description.as_deref().is_some_and(|d| !d.trim().is_empty())
+        im.description
+            .as_deref()
+            .is_some_and(|d| !d.trim().is_empty())
             || im.users_affected.is_some()
             || !im.categories.is_empty()
     });

@@ -9,6 +9,8 @@ pub mod submission;
 pub mod taxonomy;
 pub mod validate;
 
-pub use content::{IncidentFacts, PublishedAmendment, PublishedReport, ReportContent, TimelineOffset};
+pub use content::{
+    IncidentFacts, PublishedAmendment, PublishedReport, ReportContent, TimelineOffset,
+};
 pub use submission::{AmendmentSubmission, DeclaredTerms, Submission};
 pub use validate::{validate, FieldError, Flag, ValidSubmission};

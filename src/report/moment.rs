@@ -21,7 +21,12 @@ pub fn parse_moment(raw: &str) -> Option<Moment> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(Moment::Absolute(t));
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(Moment::Local(t));
         }
@@ -94,7 +99,12 @@ mod tests {
 
     #[test]
     fn offsets_round_trip() {
-        for (s, m) in [("T+0", 0), ("T+14m", 14), ("T-2h", -120), ("T+1d3h20m", 1640)] {
+        for (s, m) in [
+            ("T+0", 0),
+            ("T+14m", 14),
+            ("T-2h", -120),
+            ("T+1d3h20m", 1640),
+        ] {
             assert_eq!(parse_offset(s), Some(m), "{s}");
             assert_eq!(format_offset(m), s);
         }
@@ -104,8 +114,14 @@ mod tests {
 
     #[test]
     fn moments_parse_in_every_form() {
-        assert!(matches!(parse_moment("2023-11-03T02:14:00+01:00"), Some(Moment::Absolute(_))));
-        assert!(matches!(parse_moment("2023-11-03 02:14"), Some(Moment::Local(_))));
+        assert!(matches!(
+            parse_moment("2023-11-03T02:14:00+01:00"),
+            Some(Moment::Absolute(_))
+        ));
+        assert!(matches!(
+            parse_moment("2023-11-03 02:14"),
+            Some(Moment::Local(_))
+        ));
         assert!(matches!(parse_moment("02:14"), Some(Moment::ClockTime(_))));
         assert!(matches!(parse_moment("T+14m"), Some(Moment::Offset(14))));
         assert_eq!(parse_moment("the next morning"), None);

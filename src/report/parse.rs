@@ -22,7 +22,9 @@ pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
         let inner = e.into_inner();
         use serde_json::error::Category;
         match inner.classify() {
-            Category::Syntax | Category::Eof | Category::Io => ParseError::Syntax(inner.to_string()),
+            Category::Syntax | Category::Eof | Category::Io => {
+                ParseError::Syntax(inner.to_string())
+            }
             Category::Data => {
                 let message = without_value(&inner.to_string());
                 if path == "." {
@@ -42,7 +44,10 @@ fn without_value(message: &str) -> String {
         Some(i) => &message[..i],
         None => message,
     };
-    if message.starts_with("invalid type") || message.starts_with("invalid value") || message.starts_with("invalid length") {
+    if message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("invalid length")
+    {
         if let (Some(head), Some(i)) = (message.split(':').next(), message.find(", expected")) {
             return format!("{head}{}", &message[i..]);
         }
@@ -62,12 +67,20 @@ mod tests {
         let ParseError::Field(m) = e else { panic!() };
         assert!(m.contains("incident.time_to_detect_minutes"), "{m}");
         assert!(!m.contains("Acme"), "{m}");
-        assert!(matches!(parse_json::<Submission>("{"), Err(ParseError::Syntax(_))));
-        let ParseError::Field(m) = parse_json::<Submission>(r#"{"title":"t","summary":"s","narrative":"n","colour":1}"#).unwrap_err() else {
+        assert!(matches!(
+            parse_json::<Submission>("{"),
+            Err(ParseError::Syntax(_))
+        ));
+        let ParseError::Field(m) =
+            parse_json::<Submission>(r#"{"title":"t","summary":"s","narrative":"n","colour":1}"#)
+                .unwrap_err()
+        else {
             panic!()
         };
         assert!(m.contains("unknown field `colour`"), "{m}");
-        let ParseError::Field(m) = parse_json::<Submission>(r#"{"summary":"s","narrative":"n"}"#).unwrap_err() else {
+        let ParseError::Field(m) =
+            parse_json::<Submission>(r#"{"summary":"s","narrative":"n"}"#).unwrap_err()
+        else {
             panic!()
         };
         assert!(m.contains("missing field `title`"), "{m}");

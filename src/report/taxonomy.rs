@@ -220,9 +220,15 @@ mod tests {
     fn aliases_resolve_to_canonical_ids() {
         let t = taxonomy();
         for alias in ["postgres", "pg", "psql", "PostgreSQL", " Postgres "] {
-            assert_eq!(t.resolve_technology(alias), Resolved::Known("postgresql".into()));
+            assert_eq!(
+                t.resolve_technology(alias),
+                Resolved::Known("postgresql".into())
+            );
         }
-        assert_eq!(t.resolve_technology("k8s"), Resolved::Known("kubernetes".into()));
+        assert_eq!(
+            t.resolve_technology("k8s"),
+            Resolved::Known("kubernetes".into())
+        );
         assert_eq!(
             t.resolve_technology("Hermes Queue"),
             Resolved::Unknown("hermes-queue".into())
@@ -257,7 +263,11 @@ mod tests {
         for v in Vocabulary::ALL {
             assert!(!t.terms(v).is_empty(), "vocabulary {} is empty", v.table());
         }
-        let sev: Vec<_> = t.terms(Vocabulary::Severity).iter().map(|s| s.id.as_str()).collect();
+        let sev: Vec<_> = t
+            .terms(Vocabulary::Severity)
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect();
         assert_eq!(sev, ["sev1", "sev2", "sev3", "sev4", "near-miss"]);
     }
 

@@ -60,7 +60,10 @@ impl Checker {
         }
         let n = value.chars().count();
         if n > max_chars {
-            self.error(field, format!("is {n} characters long; the limit is {max_chars}"));
+            self.error(
+                field,
+                format!("is {n} characters long; the limit is {max_chars}"),
+            );
         }
         if value.contains('\0') {
             self.error(field, "must not contain NUL characters");
@@ -69,7 +72,10 @@ impl Checker {
 
     fn list(&mut self, field: &str, values: &[String], max_items: usize) {
         if values.len() > max_items {
-            self.error(field, format!("has {} items; the limit is {max_items}", values.len()));
+            self.error(
+                field,
+                format!("has {} items; the limit is {max_items}", values.len()),
+            );
         }
         for (i, v) in values.iter().enumerate() {
             self.text(&format!("{field}[{i}]"), v, limits::ITEM_CHARS, true);
@@ -82,7 +88,10 @@ impl Checker {
         if value.chars().count() > limits::VOCABULARY_VALUE_CHARS {
             self.error(
                 field,
-                format!("is longer than {} characters", limits::VOCABULARY_VALUE_CHARS),
+                format!(
+                    "is longer than {} characters",
+                    limits::VOCABULARY_VALUE_CHARS
+                ),
             );
             return value.to_string();
         }
@@ -146,7 +155,12 @@ impl Checker {
                 );
             }
             for (i, t) in list.iter().enumerate() {
-                self.text(&format!("{field}[{i}]"), t, limits::DECLARED_TERM_CHARS, true);
+                self.text(
+                    &format!("{field}[{i}]"),
+                    t,
+                    limits::DECLARED_TERM_CHARS,
+                    true,
+                );
             }
         }
     }
@@ -188,7 +202,8 @@ pub fn validate(mut s: Submission) -> Result<ValidSubmission, Vec<FieldError>> {
         s.industry = Some(c.vocabulary("industry", Vocabulary::Industry, &v));
     }
     if let Some(v) = s.organization_size.take() {
-        s.organization_size = Some(c.vocabulary("organization_size", Vocabulary::OrganizationSize, &v));
+        s.organization_size =
+            Some(c.vocabulary("organization_size", Vocabulary::OrganizationSize, &v));
     }
     if let Some(v) = s.trigger.take() {
         s.trigger = Some(c.vocabulary("trigger", Vocabulary::Trigger, &v));
@@ -198,7 +213,8 @@ pub fn validate(mut s: Submission) -> Result<ValidSubmission, Vec<FieldError>> {
             incident.severity = Some(c.vocabulary("incident.severity", Vocabulary::Severity, &v));
         }
         if let Some(v) = incident.detection.take() {
-            incident.detection = Some(c.vocabulary("incident.detection", Vocabulary::Detection, &v));
+            incident.detection =
+                Some(c.vocabulary("incident.detection", Vocabulary::Detection, &v));
         }
         if let Some(at) = incident.started_at.as_deref() {
             if chrono::DateTime::parse_from_rfc3339(at.trim()).is_err() {
@@ -242,7 +258,11 @@ pub fn validate(mut s: Submission) -> Result<ValidSubmission, Vec<FieldError>> {
                 }
             }
             let mut cats = std::mem::take(&mut impact.categories);
-            c.vocabulary_list("incident.impact.categories", Vocabulary::ImpactCategory, &mut cats);
+            c.vocabulary_list(
+                "incident.impact.categories",
+                Vocabulary::ImpactCategory,
+                &mut cats,
+            );
             impact.categories = cats;
         }
     }
@@ -280,9 +300,17 @@ pub fn validate(mut s: Submission) -> Result<ValidSubmission, Vec<FieldError>> {
         }
         s.technologies = techs;
     }
-    c.vocabulary_list("contributing_factors", Vocabulary::ContributingFactor, &mut s.contributing_factors);
+    c.vocabulary_list(
+        "contributing_factors",
+        Vocabulary::ContributingFactor,
+        &mut s.contributing_factors,
+    );
     c.vocabulary_list("mitigations", Vocabulary::Mitigation, &mut s.mitigations);
-    c.vocabulary_list("human_factors", Vocabulary::HumanFactor, &mut s.human_factors);
+    c.vocabulary_list(
+        "human_factors",
+        Vocabulary::HumanFactor,
+        &mut s.human_factors,
+    );
     if s.timeline.len() > limits::TIMELINE_ENTRIES {
         c.error(
             "timeline",
@@ -301,16 +329,29 @@ pub fn validate(mut s: Submission) -> Result<ValidSubmission, Vec<FieldError>> {
                 "must be RFC 3339, `YYYY-MM-DD HH:MM`, `HH:MM` or an offset such as `T+14m`",
             );
         }
-        c.text(&format!("timeline[{i}].event"), &t.event, limits::ITEM_CHARS, true);
+        c.text(
+            &format!("timeline[{i}].event"),
+            &t.event,
+            limits::ITEM_CHARS,
+            true,
+        );
     }
     c.list("root_causes", &s.root_causes, limits::LIST_ITEMS);
     c.list("five_whys", &s.five_whys, limits::LIST_ITEMS);
     c.list("lessons_learned", &s.lessons_learned, limits::LIST_ITEMS);
     if s.action_items.len() > limits::LIST_ITEMS {
-        c.error("action_items", format!("has more than {} items", limits::LIST_ITEMS));
+        c.error(
+            "action_items",
+            format!("has more than {} items", limits::LIST_ITEMS),
+        );
     }
     for (i, a) in s.action_items.iter().enumerate() {
-        c.text(&format!("action_items[{i}].description"), &a.description, limits::ITEM_CHARS, true);
+        c.text(
+            &format!("action_items[{i}].description"),
+            &a.description,
+            limits::ITEM_CHARS,
+            true,
+        );
         if let Some(st) = a.status.as_deref() {
             if !["open", "in-progress", "done", "wont-do"].contains(&st) {
                 c.error(

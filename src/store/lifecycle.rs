@@ -32,7 +32,11 @@ impl IndexEventKind {
     }
 }
 
-fn record_index_event(conn: &mut Connection, id: &str, kind: IndexEventKind) -> Result<(), StoreError> {
+fn record_index_event(
+    conn: &mut Connection,
+    id: &str,
+    kind: IndexEventKind,
+) -> Result<(), StoreError> {
     diesel::insert_into(index_events::table)
         .values((
             index_events::report_id.eq(id),
@@ -91,9 +95,16 @@ fn insert_facets(conn: &mut Connection, id: &str, c: &ReportContent) -> Result<(
     let techs: Vec<_> = c
         .technologies
         .iter()
-        .map(|t| (report_technologies::report_id.eq(id), report_technologies::technology.eq(t)))
+        .map(|t| {
+            (
+                report_technologies::report_id.eq(id),
+                report_technologies::technology.eq(t),
+            )
+        })
         .collect();
-    diesel::insert_into(report_technologies::table).values(&techs).execute(conn)?;
+    diesel::insert_into(report_technologies::table)
+        .values(&techs)
+        .execute(conn)?;
     let mut factors = Vec::new();
     for (kind, list) in [
         ("contributing", &c.contributing_factors),
@@ -108,15 +119,23 @@ fn insert_facets(conn: &mut Connection, id: &str, c: &ReportContent) -> Result<(
             ));
         }
     }
-    diesel::insert_into(report_factors::table).values(&factors).execute(conn)?;
+    diesel::insert_into(report_factors::table)
+        .values(&factors)
+        .execute(conn)?;
     Ok(())
 }
 
-fn insert_report(conn: &mut Connection, d: &Deidentified, receipt_hash: Option<&str>) -> Result<Uuid, StoreError> {
+fn insert_report(
+    conn: &mut Connection,
+    d: &Deidentified,
+    receipt_hash: Option<&str>,
+) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
     let key = id.to_string();
     let row = row_for(&key, Status::Pending, d, &today())?;
-    diesel::insert_into(reports::table).values(&row).execute(conn)?;
+    diesel::insert_into(reports::table)
+        .values(&row)
+        .execute(conn)?;
     insert_facets(conn, &key, &d.content)?;
     if let Some(hash) = receipt_hash {
         diesel::insert_into(receipts::table)
@@ -127,14 +146,22 @@ fn insert_report(conn: &mut Connection, d: &Deidentified, receipt_hash: Option<&
 }
 
 /// Store a de-identified submission as pending, with its receipt hash.
-pub fn submit(conn: &mut Connection, d: &Deidentified, receipt_hash: &str) -> Result<Uuid, StoreError> {
+pub fn submit(
+    conn: &mut Connection,
+    d: &Deidentified,
+    receipt_hash: &str,
+) -> Result<Uuid, StoreError> {
     conn.immediate_transaction(|conn| insert_report(conn, d, Some(receipt_hash)))
 }
 
 /// Bulk import: many submissions in one transaction, without receipts (a
 /// bulk import has no submitter to hold one). With `publish_as`, each is
 /// published at once, recorded in the audit log under that name.
-pub fn import_batch(conn: &mut Connection, batch: &[Deidentified], publish_as: Option<&str>) -> Result<Vec<Uuid>, StoreError> {
+pub fn import_batch(
+    conn: &mut Connection,
+    batch: &[Deidentified],
+    publish_as: Option<&str>,
+) -> Result<Vec<Uuid>, StoreError> {
     conn.immediate_transaction(|conn| {
         let mut ids = Vec::with_capacity(batch.len());
         for d in batch {
@@ -190,7 +217,12 @@ fn require_status(row: &ReportRow, allowed: &[Status], action: &str) -> Result<(
     }
 }
 
-fn publish_pending(conn: &mut Connection, reviewer: &str, id: &str, synopsis: Option<&str>) -> Result<(), StoreError> {
+fn publish_pending(
+    conn: &mut Connection,
+    reviewer: &str,
+    id: &str,
+    synopsis: Option<&str>,
+) -> Result<(), StoreError> {
     let day = today();
     diesel::update(reports::table.find(id))
         .set((
@@ -206,7 +238,12 @@ fn publish_pending(conn: &mut Connection, reviewer: &str, id: &str, synopsis: Op
 }
 
 /// Publish a pending report, with an optional reviewer-written synopsis.
-pub fn approve(conn: &mut Connection, reviewer: &str, id: &Uuid, synopsis: Option<&str>) -> Result<(), StoreError> {
+pub fn approve(
+    conn: &mut Connection,
+    reviewer: &str,
+    id: &Uuid,
+    synopsis: Option<&str>,
+) -> Result<(), StoreError> {
     conn.immediate_transaction(|conn| {
         let row = load(conn, id)?;
         require_status(&row, &[Status::Pending], "approved")?;
@@ -214,7 +251,12 @@ pub fn approve(conn: &mut Connection, reviewer: &str, id: &Uuid, synopsis: Optio
     })
 }
 
-pub fn reject(conn: &mut Connection, reviewer: &str, id: &Uuid, reason: &str) -> Result<(), StoreError> {
+pub fn reject(
+    conn: &mut Connection,
+    reviewer: &str,
+    id: &Uuid,
+    reason: &str,
+) -> Result<(), StoreError> {
     conn.immediate_transaction(|conn| {
         let row = load(conn, id)?;
         require_status(&row, &[Status::Pending], "rejected")?;
@@ -231,10 +273,19 @@ pub fn reject(conn: &mut Connection, reviewer: &str, id: &Uuid, reason: &str) ->
 
 /// Ask the submitter a question (the ASRS callback, done anonymously: the
 /// receipt holder sees it and answers with an amendment).
-pub fn ask(conn: &mut Connection, reviewer: &str, id: &Uuid, question: &str) -> Result<(), StoreError> {
+pub fn ask(
+    conn: &mut Connection,
+    reviewer: &str,
+    id: &Uuid,
+    question: &str,
+) -> Result<(), StoreError> {
     conn.immediate_transaction(|conn| {
         let row = load(conn, id)?;
-        require_status(&row, &[Status::Pending, Status::Rejected, Status::Published], "questioned")?;
+        require_status(
+            &row,
+            &[Status::Pending, Status::Rejected, Status::Published],
+            "questioned",
+        )?;
         let position: Option<i32> = questions::table
             .filter(questions::report_id.eq(&row.id))
             .select(diesel::dsl::max(questions::position))
@@ -255,7 +306,12 @@ pub fn ask(conn: &mut Connection, reviewer: &str, id: &Uuid, question: &str) -> 
 /// A follow-up from the receipt holder, already de-identified. On a
 /// published report it is re-indexed; on a rejected one it sends the report
 /// back to the queue (the answer to a rejection reason).
-pub fn amend(conn: &mut Connection, id: &Uuid, text: &str, findings: &[Finding]) -> Result<(), StoreError> {
+pub fn amend(
+    conn: &mut Connection,
+    id: &Uuid,
+    text: &str,
+    findings: &[Finding],
+) -> Result<(), StoreError> {
     conn.immediate_transaction(|conn| {
         let row = load(conn, id)?;
         let position: Option<i32> = amendments::table
@@ -278,7 +334,10 @@ pub fn amend(conn: &mut Connection, id: &Uuid, text: &str, findings: &[Finding])
             s => s,
         };
         diesel::update(reports::table.find(&row.id))
-            .set((reports::status.eq(status.as_str()), reports::modified_on.eq(&day)))
+            .set((
+                reports::status.eq(status.as_str()),
+                reports::modified_on.eq(&day),
+            ))
             .execute(conn)?;
         if status == Status::Published {
             record_index_event(conn, &row.id, IndexEventKind::Amend)?;
@@ -335,7 +394,11 @@ pub fn published(conn: &mut Connection, id: &Uuid) -> Result<PublishedReport, St
 
 /// Published reports in id order, `limit` at a time after `after`: the
 /// export walks the whole dataset this way without holding it in memory.
-pub fn published_page(conn: &mut Connection, after: Option<&str>, limit: i64) -> Result<Vec<PublishedReport>, StoreError> {
+pub fn published_page(
+    conn: &mut Connection,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<PublishedReport>, StoreError> {
     let mut q = reports::table
         .filter(reports::status.eq(Status::Published.as_str()))
         .order(reports::id.asc())
@@ -357,7 +420,11 @@ pub fn published_page(conn: &mut Connection, after: Option<&str>, limit: i64) ->
 /// Store a report that is already published elsewhere (an export of this
 /// registry or a mirror), keeping its id. Its texts were de-identified
 /// again by the caller.
-pub fn import_published(conn: &mut Connection, report: &PublishedReport, d: &Deidentified) -> Result<(), StoreError> {
+pub fn import_published(
+    conn: &mut Connection,
+    report: &PublishedReport,
+    d: &Deidentified,
+) -> Result<(), StoreError> {
     let key = report.id.to_string();
     let mut row = row_for(&key, Status::Published, d, &report.modified)?;
     row.synopsis = report.synopsis.clone();
@@ -366,7 +433,9 @@ pub fn import_published(conn: &mut Connection, report: &PublishedReport, d: &Dei
         if reports::table.find(&key).count().get_result::<i64>(conn)? > 0 {
             return Err(StoreError::Conflict(format!("report {key} already exists")));
         }
-        diesel::insert_into(reports::table).values(&row).execute(conn)?;
+        diesel::insert_into(reports::table)
+            .values(&row)
+            .execute(conn)?;
         insert_facets(conn, &key, &d.content)?;
         for (i, a) in report.amendments.iter().enumerate() {
             diesel::insert_into(amendments::table)
@@ -394,7 +463,8 @@ pub fn queue(conn: &mut Connection) -> Result<Vec<QueueEntry>, StoreError> {
     let today = chrono::Utc::now().date_naive();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let received = chrono::NaiveDate::parse_from_str(&row.received_on, "%Y-%m-%d").unwrap_or(today);
+        let received =
+            chrono::NaiveDate::parse_from_str(&row.received_on, "%Y-%m-%d").unwrap_or(today);
         let flags: Vec<serde_json::Value> = serde_json::from_str(&row.flags)?;
         out.push(QueueEntry {
             id: Uuid::parse_str(&row.id).unwrap_or_default(),

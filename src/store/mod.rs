@@ -37,5 +37,8 @@ pub enum StoreError {
 
 /// Today, UTC, as `YYYY-MM-DD`: the only precision registry dates carry.
 pub fn today() -> String {
-    chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string()
+    chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
 }

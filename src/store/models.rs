@@ -163,7 +163,10 @@ pub(crate) fn published_view(
             })
             .collect(),
         completeness: row.completeness.clamp(0, 100) as u8,
-        published: row.published_on.clone().unwrap_or_else(|| row.modified_on.clone()),
+        published: row
+            .published_on
+            .clone()
+            .unwrap_or_else(|| row.modified_on.clone()),
         modified: row.modified_on.clone(),
     })
 }

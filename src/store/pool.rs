@@ -43,8 +43,9 @@ impl Store {
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
         if let Some(parent) = Path::new(path).parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| StoreError::Migration(format!("cannot create {}: {e}", parent.display())))?;
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::Migration(format!("cannot create {}: {e}", parent.display()))
+                })?;
             }
         }
         let pool = Pool::builder()
@@ -59,7 +60,9 @@ impl Store {
         Ok(store)
     }
 
-    pub fn conn(&self) -> Result<PooledConnection<ConnectionManager<SqliteConnection>>, StoreError> {
+    pub fn conn(
+        &self,
+    ) -> Result<PooledConnection<ConnectionManager<SqliteConnection>>, StoreError> {
         Ok(self.pool.get()?)
     }
 

@@ -25,14 +25,20 @@ pub struct ReviewerSession {
     pub expires_at: i64,
 }
 
-pub fn add_reviewer(conn: &mut Connection, name: &str, password_hash: &str) -> Result<(), StoreError> {
+pub fn add_reviewer(
+    conn: &mut Connection,
+    name: &str,
+    password_hash: &str,
+) -> Result<(), StoreError> {
     let exists = reviewers::table
         .filter(reviewers::name.eq(name))
         .count()
         .get_result::<i64>(conn)?
         > 0;
     if exists {
-        return Err(StoreError::Conflict(format!("reviewer {name} already exists")));
+        return Err(StoreError::Conflict(format!(
+            "reviewer {name} already exists"
+        )));
     }
     diesel::insert_into(reviewers::table)
         .values((
@@ -56,13 +62,19 @@ pub fn reviewer_by_name(conn: &mut Connection, name: &str) -> Result<Option<Revi
 pub fn create_session(conn: &mut Connection, session: &ReviewerSession) -> Result<(), StoreError> {
     // Expired sessions are cleared whenever a new one starts.
     let now = chrono::Utc::now().timestamp();
-    diesel::delete(reviewer_sessions::table.filter(reviewer_sessions::expires_at.lt(now))).execute(conn)?;
-    diesel::insert_into(reviewer_sessions::table).values(session).execute(conn)?;
+    diesel::delete(reviewer_sessions::table.filter(reviewer_sessions::expires_at.lt(now)))
+        .execute(conn)?;
+    diesel::insert_into(reviewer_sessions::table)
+        .values(session)
+        .execute(conn)?;
     Ok(())
 }
 
 /// The session and its reviewer's name.
-pub fn session(conn: &mut Connection, id: &str) -> Result<Option<(ReviewerSession, String)>, StoreError> {
+pub fn session(
+    conn: &mut Connection,
+    id: &str,
+) -> Result<Option<(ReviewerSession, String)>, StoreError> {
     Ok(reviewer_sessions::table
         .inner_join(reviewers::table)
         .filter(reviewer_sessions::id.eq(id))

@@ -5,6 +5,9 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
+/// A named request, the status and error code it must get.
+type Case<'a> = (&'a str, Box<dyn Fn() -> RequestBuilder + 'a>, u16, &'a str);
+
 fn with_field(field: &str, value: Value) -> Value {
     let mut s = submission();
     s[field] = value;
@@ -23,22 +26,32 @@ fn bad_submissions_are_refused_with_a_clear_error_and_nothing_is_stored() {
     let big = "x".repeat(1024 * 1024 + 10);
     let long_narrative = "y".repeat(256 * 1024 + 1);
     let app = &app;
-    let cases: Vec<(&str, Box<dyn Fn() -> RequestBuilder>, u16, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "malformed JSON",
-            Box::new(move || app.post("/api/v1/reports").header("content-type", "application/json").body("{\"title\": ")),
+            Box::new(move || {
+                app.post("/api/v1/reports")
+                    .header("content-type", "application/json")
+                    .body("{\"title\": ")
+            }),
             400,
             "malformed_json",
         ),
         (
             "unknown field",
-            Box::new(move || app.post("/api/v1/reports").json(&with_field("colour", json!("red")))),
+            Box::new(move || {
+                app.post("/api/v1/reports")
+                    .json(&with_field("colour", json!("red")))
+            }),
             400,
             "invalid_field",
         ),
         (
             "wrong type",
-            Box::new(move || app.post("/api/v1/reports").json(&with_field("technologies", json!("redis")))),
+            Box::new(move || {
+                app.post("/api/v1/reports")
+                    .json(&with_field("technologies", json!("redis")))
+            }),
             400,
             "invalid_field",
         ),
@@ -60,13 +73,19 @@ fn bad_submissions_are_refused_with_a_clear_error_and_nothing_is_stored() {
         ),
         (
             "over-long field",
-            Box::new(move || app.post("/api/v1/reports").json(&with_field("narrative", json!(long_narrative)))),
+            Box::new(move || {
+                app.post("/api/v1/reports")
+                    .json(&with_field("narrative", json!(long_narrative)))
+            }),
             422,
             "validation_failed",
         ),
         (
             "closed vocabulary",
-            Box::new(move || app.post("/api/v1/reports").json(&with_field("industry", json!("piracy")))),
+            Box::new(move || {
+                app.post("/api/v1/reports")
+                    .json(&with_field("industry", json!("piracy")))
+            }),
             422,
             "validation_failed",
         ),
@@ -75,35 +94,54 @@ fn bad_submissions_are_refused_with_a_clear_error_and_nothing_is_stored() {
             Box::new(|| {
                 app.post("/api/v1/reports")
                     .header("content-type", "application/json")
-                    .body(b"{\"title\": \"\xff\xfe\", \"summary\": \"s\", \"narrative\": \"n\"}".to_vec())
+                    .body(
+                        b"{\"title\": \"\xff\xfe\", \"summary\": \"s\", \"narrative\": \"n\"}"
+                            .to_vec(),
+                    )
             }),
             400,
             "invalid_utf8",
         ),
         (
             "wrong content type",
-            Box::new(move || app.post("/api/v1/reports").header("content-type", "text/plain").body(submission().to_string())),
+            Box::new(move || {
+                app.post("/api/v1/reports")
+                    .header("content-type", "text/plain")
+                    .body(submission().to_string())
+            }),
             415,
             "unsupported_media_type",
         ),
         (
             "too many timeline entries",
             Box::new(|| {
-                let entries: Vec<Value> = (0..201).map(|i| json!({"at": format!("T+{i}m"), "event": "e"})).collect();
-                app.post("/api/v1/reports").json(&with_field("timeline", json!(entries)))
+                let entries: Vec<Value> = (0..201)
+                    .map(|i| json!({"at": format!("T+{i}m"), "event": "e"}))
+                    .collect();
+                app.post("/api/v1/reports")
+                    .json(&with_field("timeline", json!(entries)))
             }),
             422,
             "validation_failed",
         ),
         (
             "unparseable timeline time",
-            Box::new(move || app.post("/api/v1/reports").json(&with_field("timeline", json!([{"at": "teatime", "event": "e"}])))),
+            Box::new(move || {
+                app.post("/api/v1/reports").json(&with_field(
+                    "timeline",
+                    json!([{"at": "teatime", "event": "e"}]),
+                ))
+            }),
             422,
             "validation_failed",
         ),
         (
             "preview with malformed JSON",
-            Box::new(move || app.post("/api/v1/redact").header("content-type", "application/json").body("{\"title\": \"x\",")),
+            Box::new(move || {
+                app.post("/api/v1/redact")
+                    .header("content-type", "application/json")
+                    .body("{\"title\": \"x\",")
+            }),
             400,
             "malformed_json",
         ),
@@ -115,22 +153,63 @@ fn bad_submissions_are_refused_with_a_clear_error_and_nothing_is_stored() {
     }
 
     // Field-level messages say which field and why.
-    let r = app.post("/api/v1/reports").json(&with_field("industry", json!("piracy"))).send().unwrap();
+    let r = app
+        .post("/api/v1/reports")
+        .json(&with_field("industry", json!("piracy")))
+        .send()
+        .unwrap();
     let v: Value = r.json().unwrap();
     assert_eq!(v["error"]["fields"][0]["field"], "industry");
-    assert!(v["error"]["fields"][0]["message"].as_str().unwrap().contains("fintech"));
-    let r = app.post("/api/v1/reports").json(&with_field("colour", json!("red"))).send().unwrap();
+    assert!(v["error"]["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("fintech"));
+    let r = app
+        .post("/api/v1/reports")
+        .json(&with_field("colour", json!("red")))
+        .send()
+        .unwrap();
     let v: Value = r.json().unwrap();
-    assert!(v["error"]["message"].as_str().unwrap().contains("colour"), "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("colour"),
+        "{v}"
+    );
 
     // Unknown report ids and ids that are not UUIDs.
     let unknown = "3f2b8c1e-5a4d-4e2f-9b1a-7c6d5e4f3a2b";
-    assert_eq!(error_code(app.get(&format!("/api/v1/reports/{unknown}")).send().unwrap()), (404, "not_found".into()));
-    assert_eq!(error_code(app.get("/api/v1/reports/1").send().unwrap()), (400, "invalid_id".into()));
-    assert_eq!(error_code(app.get("/api/v1/reports/..%2F..%2Fetc%2Fpasswd").send().unwrap()).0, 400);
-    assert_eq!(error_code(app.approve(&token, unknown)), (404, "not_found".into()));
-    assert_eq!(error_code(app.receipt(unknown, "whatever")), (401, "invalid_receipt".into()));
-    assert_eq!(error_code(app.get("/api/v1/no-such-route").send().unwrap()), (404, "not_found".into()));
+    assert_eq!(
+        error_code(
+            app.get(&format!("/api/v1/reports/{unknown}"))
+                .send()
+                .unwrap()
+        ),
+        (404, "not_found".into())
+    );
+    assert_eq!(
+        error_code(app.get("/api/v1/reports/1").send().unwrap()),
+        (400, "invalid_id".into())
+    );
+    assert_eq!(
+        error_code(
+            app.get("/api/v1/reports/..%2F..%2Fetc%2Fpasswd")
+                .send()
+                .unwrap()
+        )
+        .0,
+        400
+    );
+    assert_eq!(
+        error_code(app.approve(&token, unknown)),
+        (404, "not_found".into())
+    );
+    assert_eq!(
+        error_code(app.receipt(unknown, "whatever")),
+        (401, "invalid_receipt".into())
+    );
+    assert_eq!(
+        error_code(app.get("/api/v1/no-such-route").send().unwrap()),
+        (404, "not_found".into())
+    );
     assert_eq!(app.queue_len(&token), 0);
 }
 

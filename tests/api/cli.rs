@@ -26,26 +26,53 @@ fn import_skips_bad_lines_by_number_and_export_round_trips() {
     );
     let file = dir.path().join("in.jsonl");
     std::fs::write(&file, input).unwrap();
-    let out = cli(dir.path(), &["import", file.to_str().unwrap(), "--publish"], None);
+    let out = cli(
+        dir.path(),
+        &["import", file.to_str().unwrap(), "--publish"],
+        None,
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("imported 2 reports"), "{stdout}");
-    assert!(stderr.contains("line 2:") && stderr.contains("line 3:") && stderr.contains("line 5:"), "{stderr}");
-    assert!(stderr.contains("missing field `summary`") && stderr.contains("unknown field `severity`"), "{stderr}");
+    assert!(
+        stderr.contains("line 2:") && stderr.contains("line 3:") && stderr.contains("line 5:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("missing field `summary`") && stderr.contains("unknown field `severity`"),
+        "{stderr}"
+    );
 
     let export_a = dir.path().join("a.jsonl");
-    let out = cli(dir.path(), &["export", "--format", "jsonl", "--out", export_a.to_str().unwrap()], None);
+    let out = cli(
+        dir.path(),
+        &[
+            "export",
+            "--format",
+            "jsonl",
+            "--out",
+            export_a.to_str().unwrap(),
+        ],
+        None,
+    );
     assert!(out.status.success());
     let a = std::fs::read_to_string(&export_a).unwrap();
-    let reports: Vec<Value> = a.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let reports: Vec<Value> = a
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(reports.len(), 2);
     assert!(!a.contains("Quillfeather") && a.contains("[ORG]"));
 
     // Into a second registry and out again: the same dataset.
     let other = tempfile::tempdir().unwrap();
     let out = cli(other.path(), &["import", export_a.to_str().unwrap()], None);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 2 reports"), "{:?}", out);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("imported 2 reports"),
+        "{:?}",
+        out
+    );
     let out = cli(other.path(), &["export", "--format", "jsonl"], None);
     assert_eq!(String::from_utf8_lossy(&out.stdout), a);
     // Importing the same export twice skips what is already there.
@@ -66,10 +93,22 @@ fn import_skips_bad_lines_by_number_and_export_round_trips() {
 #[test]
 fn reviewer_add_validates_its_input() {
     let dir = tempfile::tempdir().unwrap();
-    let out = cli(dir.path(), &["reviewer", "add", "bob", "--password-stdin"], Some("short\n"));
+    let out = cli(
+        dir.path(),
+        &["reviewer", "add", "bob", "--password-stdin"],
+        Some("short\n"),
+    );
     assert!(!out.status.success());
-    let out = cli(dir.path(), &["reviewer", "add", "bob", "--password-stdin"], Some("a long enough password\n"));
+    let out = cli(
+        dir.path(),
+        &["reviewer", "add", "bob", "--password-stdin"],
+        Some("a long enough password\n"),
+    );
     assert!(out.status.success());
-    let out = cli(dir.path(), &["reviewer", "add", "bob", "--password-stdin"], Some("a long enough password\n"));
+    let out = cli(
+        dir.path(),
+        &["reviewer", "add", "bob", "--password-stdin"],
+        Some("a long enough password\n"),
+    );
     assert!(!out.status.success(), "a reviewer name is unique");
 }

@@ -22,21 +22,12 @@ pub struct TestApp {
     client: Client,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub env: Vec<(&'static str, String)>,
     /// Loopback address the client sends from, so tests can look for it.
     pub client_addr: Option<IpAddr>,
     pub user_agent: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            env: Vec::new(),
-            client_addr: None,
-            user_agent: None,
-        }
-    }
 }
 
 pub fn data_dir(dir: &Path) -> PathBuf {
@@ -48,10 +39,17 @@ pub fn cli(dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Outp
     let mut cmd = Command::new(BIN);
     cmd.arg("--data-dir").arg(data_dir(dir)).args(args);
     cmd.env_remove("NEARMISS_DATABASE_URL");
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn nearmiss");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     } else {
         drop(child.stdin.take());
     }
@@ -64,8 +62,16 @@ pub fn spawn_app() -> TestApp {
 
 pub fn spawn_app_with(options: Options) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = cli(dir.path(), &["reviewer", "add", REVIEWER, "--password-stdin"], Some(PASSWORD));
-    assert!(out.status.success(), "reviewer add: {}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(
+        dir.path(),
+        &["reviewer", "add", REVIEWER, "--password-stdin"],
+        Some(PASSWORD),
+    );
+    assert!(
+        out.status.success(),
+        "reviewer add: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     start(dir, options)
 }
 
@@ -89,9 +95,19 @@ pub fn start(dir: TempDir, options: Options) -> TestApp {
     let port = loop {
         let text = std::fs::read_to_string(dir.path().join("stdout.log")).unwrap_or_default();
         if let Some(line) = text.lines().find(|l| l.contains("listening on")) {
-            break line.rsplit(':').next().unwrap().trim().parse::<u16>().unwrap();
+            break line
+                .rsplit(':')
+                .next()
+                .unwrap()
+                .trim()
+                .parse::<u16>()
+                .unwrap();
         }
-        assert!(Instant::now() < deadline, "server did not start: {}", logs(dir.path()));
+        assert!(
+            Instant::now() < deadline,
+            "server did not start: {}",
+            logs(dir.path())
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     let mut builder = Client::builder().timeout(Duration::from_secs(30));
@@ -178,7 +194,10 @@ impl TestApp {
         assert_eq!(r.status(), 201);
         let v: Value = r.json().unwrap();
         assert_eq!(v["status"], "pending");
-        (v["id"].as_str().unwrap().to_string(), v["receipt"].as_str().unwrap().to_string())
+        (
+            v["id"].as_str().unwrap().to_string(),
+            v["receipt"].as_str().unwrap().to_string(),
+        )
     }
 
     pub fn login(&self) -> String {
@@ -188,7 +207,10 @@ impl TestApp {
             .send()
             .unwrap();
         assert_eq!(r.status(), 200);
-        r.json::<Value>().unwrap()["token"].as_str().unwrap().to_string()
+        r.json::<Value>().unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub fn approve(&self, token: &str, id: &str) -> Response {
@@ -265,9 +287,15 @@ pub fn error_code(r: Response) -> (u16, String) {
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
-    assert!(ct.starts_with("application/json"), "status {status}: content type {ct}");
+    assert!(
+        ct.starts_with("application/json"),
+        "status {status}: content type {ct}"
+    );
     let v: Value = r.json().unwrap();
     let code = v["error"]["code"].as_str().expect("error.code").to_string();
-    assert!(v["error"]["message"].is_string(), "error.message missing: {v}");
+    assert!(
+        v["error"]["message"].is_string(),
+        "error.message missing: {v}"
+    );
     (status, code)
 }

@@ -14,7 +14,13 @@ fn a_report_goes_from_submission_to_publication_to_withdrawal() {
     assert!(receipt.len() >= 43, "receipt too short: {}", receipt.len());
 
     // Pending: not public, visible to the receipt holder.
-    assert_eq!(app.get(&format!("/api/v1/reports/{id}")).send().unwrap().status(), 404);
+    assert_eq!(
+        app.get(&format!("/api/v1/reports/{id}"))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
     let status: Value = app.receipt(&id, &receipt).json().unwrap();
     assert_eq!(status["status"], "pending");
 
@@ -32,10 +38,26 @@ fn a_report_goes_from_submission_to_publication_to_withdrawal() {
 
     // The reviewer sees it and approves with a synopsis.
     let token = app.login();
-    let queue: Value = app.get("/api/v1/review/queue").bearer_auth(&token).send().unwrap().json().unwrap();
+    let queue: Value = app
+        .get("/api/v1/review/queue")
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(queue["reports"][0]["id"], id.as_str());
-    let item: Value = app.get(&format!("/api/v1/review/{id}")).bearer_auth(&token).send().unwrap().json().unwrap();
-    assert!(item["findings"].as_array().unwrap().iter().any(|f| f["placeholder"] == "[ORG]"));
+    let item: Value = app
+        .get(&format!("/api/v1/review/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(item["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["placeholder"] == "[ORG]"));
     let r = app
         .post(&format!("/api/v1/review/{id}/approve"))
         .bearer_auth(&token)
@@ -47,21 +69,56 @@ fn a_report_goes_from_submission_to_publication_to_withdrawal() {
     assert_eq!(error_code(app.approve(&token, &id)).0, 409);
 
     // Public, de-identified, coarsened.
-    let report: Value = app.get(&format!("/api/v1/reports/{id}")).send().unwrap().json().unwrap();
+    let report: Value = app
+        .get(&format!("/api/v1/reports/{id}"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(report["id"], id.as_str());
     assert_eq!(report["incident"]["month"], "2023-11");
     assert_eq!(report["incident"]["time_of_day"], "00-06");
     assert!(report["incident"].get("started_at").is_none());
-    assert_eq!(report["technologies"], json!(["envoy", "vault", "kubernetes", "grpc"]));
-    let offsets: Vec<&str> = report["timeline"].as_array().unwrap().iter().map(|t| t["offset"].as_str().unwrap()).collect();
+    assert_eq!(
+        report["technologies"],
+        json!(["envoy", "vault", "kubernetes", "grpc"])
+    );
+    let offsets: Vec<&str> = report["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["offset"].as_str().unwrap())
+        .collect();
     assert_eq!(offsets, ["T+0", "T+22m", "T+48m"]);
-    assert!(report["synopsis"].as_str().unwrap().contains("intermediate CA"));
+    assert!(report["synopsis"]
+        .as_str()
+        .unwrap()
+        .contains("intermediate CA"));
     let text = report.to_string();
-    for leaked in ["Quillfeather", "Priya", "Nandakumar", "priya.n@", "10.20.30.40", "grafana.quillfeather", "declared_terms"] {
-        assert!(!text.contains(leaked), "{leaked} leaked into the published report");
+    for leaked in [
+        "Quillfeather",
+        "Priya",
+        "Nandakumar",
+        "priya.n@",
+        "10.20.30.40",
+        "grafana.quillfeather",
+        "declared_terms",
+    ] {
+        assert!(
+            !text.contains(leaked),
+            "{leaked} leaked into the published report"
+        );
     }
-    assert!(text.contains("[ORG]") && text.contains("[PERSON-1]") && text.contains("[EMAIL-1]") && text.contains("[IP-1]"));
-    assert!(text.contains("x509: certificate has expired"), "technical detail must survive");
+    assert!(
+        text.contains("[ORG]")
+            && text.contains("[PERSON-1]")
+            && text.contains("[EMAIL-1]")
+            && text.contains("[IP-1]")
+    );
+    assert!(
+        text.contains("x509: certificate has expired"),
+        "technical detail must survive"
+    );
 
     // An amendment from the receipt holder, redacted with its own terms.
     let r = app
@@ -71,10 +128,22 @@ fn a_report_goes_from_submission_to_publication_to_withdrawal() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 201);
-    let report: Value = app.get(&format!("/api/v1/reports/{id}")).send().unwrap().json().unwrap();
+    let report: Value = app
+        .get(&format!("/api/v1/reports/{id}"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let amendment = report["amendments"][0]["text"].as_str().unwrap();
-    assert_eq!(amendment, "Follow-up: [PERSON-1] found the same chain on the staging cluster.");
-    assert_eq!(report["amendments"][0]["month"].as_str().unwrap().len(), 7, "amendments carry a month only");
+    assert_eq!(
+        amendment,
+        "Follow-up: [PERSON-1] found the same chain on the staging cluster."
+    );
+    assert_eq!(
+        report["amendments"][0]["month"].as_str().unwrap().len(),
+        7,
+        "amendments carry a month only"
+    );
 
     // Withdraw: gone from the public and from the receipt holder.
     let r = app
@@ -83,7 +152,10 @@ fn a_report_goes_from_submission_to_publication_to_withdrawal() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(error_code(app.get(&format!("/api/v1/reports/{id}")).send().unwrap()).0, 404);
+    assert_eq!(
+        error_code(app.get(&format!("/api/v1/reports/{id}")).send().unwrap()).0,
+        404
+    );
     assert_eq!(error_code(app.receipt(&id, &receipt)).0, 401);
 }
 
@@ -101,7 +173,10 @@ fn reviewers_ask_questions_and_reject_and_the_submitter_answers() {
         .unwrap();
     assert_eq!(r.status(), 201);
     let status: Value = app.receipt(&id, &receipt).json().unwrap();
-    assert_eq!(status["questions"][0]["question"], "Which vault version issued the intermediate?");
+    assert_eq!(
+        status["questions"][0]["question"],
+        "Which vault version issued the intermediate?"
+    );
 
     let r = app
         .post(&format!("/api/v1/review/{id}/reject"))
@@ -112,8 +187,15 @@ fn reviewers_ask_questions_and_reject_and_the_submitter_answers() {
     assert_eq!(r.status(), 200);
     let status: Value = app.receipt(&id, &receipt).json().unwrap();
     assert_eq!(status["status"], "rejected");
-    assert_eq!(status["rejection_reason"], "Please describe the impact in more detail.");
-    assert_eq!(error_code(app.approve(&token, &id)).0, 409, "a rejected report cannot be approved");
+    assert_eq!(
+        status["rejection_reason"],
+        "Please describe the impact in more detail."
+    );
+    assert_eq!(
+        error_code(app.approve(&token, &id)).0,
+        409,
+        "a rejected report cannot be approved"
+    );
 
     // Answering a rejection sends the report back to the queue.
     let r = app
@@ -127,23 +209,41 @@ fn reviewers_ask_questions_and_reject_and_the_submitter_answers() {
     assert_eq!(status["status"], "pending");
     assert_eq!(status["amendments"], 1);
     assert_eq!(app.approve(&token, &id).status(), 200);
-    assert_eq!(app.get(&format!("/api/v1/reports/{id}")).send().unwrap().status(), 200);
+    assert_eq!(
+        app.get(&format!("/api/v1/reports/{id}"))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 #[test]
 fn the_preview_stores_nothing_and_shows_the_redaction() {
     let app = spawn_app();
-    let r = app.post("/api/v1/redact").json(&submission()).send().unwrap();
+    let r = app
+        .post("/api/v1/redact")
+        .json(&submission())
+        .send()
+        .unwrap();
     assert_eq!(r.status(), 200);
     let v: Value = r.json().unwrap();
     let text = v["submission"].to_string();
     assert!(text.contains("[ORG]") && !text.contains("Quillfeather"));
     assert!(v["submission"].get("declared_terms").is_none());
-    let kinds: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
     for k in ["organization", "person", "email", "url", "ip"] {
         assert!(kinds.contains(&k), "no {k} finding in {kinds:?}");
     }
-    assert!(!v["findings"].to_string().contains("Priya"), "findings never carry the original value");
+    assert!(
+        !v["findings"].to_string().contains("Priya"),
+        "findings never carry the original value"
+    );
     assert!(v["completeness"]["score"].as_u64().unwrap() >= 90);
     let token = app.login();
     assert_eq!(app.queue_len(&token), 0);
@@ -158,16 +258,39 @@ fn health_metrics_openapi_and_headers() {
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     app.submit_ok(&submission());
     let r = app.submit(&submission());
-    assert!(r.headers().get("set-cookie").is_none(), "anonymous users get no cookies");
+    assert!(
+        r.headers().get("set-cookie").is_none(),
+        "anonymous users get no cookies"
+    );
     let metrics = app.get("/metrics").send().unwrap().text().unwrap();
     assert!(
-        metrics.contains(r#"nearmiss_http_requests_total{method="POST",route="/api/v1/reports",status="201"} 2"#),
+        metrics.contains(
+            r#"nearmiss_http_requests_total{method="POST",route="/api/v1/reports",status="201"} 2"#
+        ),
         "{metrics}"
     );
-    assert!(metrics.contains(r#"nearmiss_reports{status="pending"} 2"#), "{metrics}");
-    let doc: Value = app.get("/api/v1/openapi.json").send().unwrap().json().unwrap();
-    for path in ["/reports", "/redact", "/receipts/{id}", "/review/queue", "/review/{id}/approve", "/auth/login"] {
-        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+    assert!(
+        metrics.contains(r#"nearmiss_reports{status="pending"} 2"#),
+        "{metrics}"
+    );
+    let doc: Value = app
+        .get("/api/v1/openapi.json")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    for path in [
+        "/reports",
+        "/redact",
+        "/receipts/{id}",
+        "/review/queue",
+        "/review/{id}/approve",
+        "/auth/login",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
     }
     assert!(doc["components"]["schemas"].get("Submission").is_some());
 }

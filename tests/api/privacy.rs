@@ -21,7 +21,10 @@ fn identifying_strings_never_reach_the_data_directory_or_the_logs() {
     ];
     let (id, receipt) = app.submit_ok(&submission());
     // A preview, a rejected submission and an amendment all carry them too.
-    app.post("/api/v1/redact").json(&submission()).send().unwrap();
+    app.post("/api/v1/redact")
+        .json(&submission())
+        .send()
+        .unwrap();
     let mut bad = submission();
     bad["industry"] = json!("Quillfeather");
     assert_eq!(app.submit(&bad).status(), 422);
@@ -58,7 +61,10 @@ fn the_client_address_and_user_agent_leave_no_trace() {
     });
     let (id, receipt) = app.submit_ok(&submission());
     app.receipt(&id, &receipt);
-    app.post("/api/v1/redact").json(&submission()).send().unwrap();
+    app.post("/api/v1/redact")
+        .json(&submission())
+        .send()
+        .unwrap();
     let token = app.login();
     app.approve(&token, &id);
     app.get(&format!("/api/v1/reports/{id}"))

@@ -21,13 +21,19 @@ fn assert_all_closed(app: &TestApp, id: &str, token: Option<&str>) {
     for (method, path) in review_routes(id) {
         let mut req = match method {
             "GET" => app.get(&path),
-            _ => app.post(&path).json(&json!({"reason": "x", "question": "x"})),
+            _ => app
+                .post(&path)
+                .json(&json!({"reason": "x", "question": "x"})),
         };
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         let (status, code) = error_code(req.send().unwrap());
-        assert_eq!((status, code.as_str()), (401, "unauthenticated"), "{method} {path} with {token:?}");
+        assert_eq!(
+            (status, code.as_str()),
+            (401, "unauthenticated"),
+            "{method} {path} with {token:?}"
+        );
     }
 }
 
@@ -50,7 +56,11 @@ fn review_routes_need_a_live_session() {
 
     // Logout ends a session at once.
     let token = app.login();
-    let r = app.post("/api/v1/auth/logout").bearer_auth(&token).send().unwrap();
+    let r = app
+        .post("/api/v1/auth/logout")
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
     assert_eq!(r.status(), 204);
     assert_all_closed(&app, &id, Some(&token));
 
@@ -99,7 +109,10 @@ fn stored_secrets_are_argon2id_hashes() {
     app.kill();
     let data = app.data_dir();
     for needle in [receipt.as_str(), secret.as_str(), PASSWORD] {
-        assert!(files_containing(&data, needle).is_empty(), "a secret is stored in clear");
+        assert!(
+            files_containing(&data, needle).is_empty(),
+            "a secret is stored in clear"
+        );
     }
     assert!(!files_containing(&data, "$argon2id$v=19$m=19456,t=2,p=1$").is_empty());
 }
