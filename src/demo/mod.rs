@@ -2,10 +2,9 @@
 //! new user a living registry. Generated reports go through the same
 //! validation and de-identification as real submissions.
 
-// WIP-SWAP: generator module is being written
-pub fn generate(_count: usize, _seed: u64) -> Vec<crate::report::Submission> {
-    Vec::new()
-}
+mod generator;
+
+pub use generator::generate;
 
 use crate::redact::deidentify;
 use crate::report::validate;

@@ -1,12 +1,18 @@
-//! De-identification: a validated submission in, a report that points back to
-//! no company and no person out, plus findings that say what was replaced
-//! (kind, placeholder, fields, count — never the original value).
+//! De-identification: a validated submission in, a report that points back
+//! to no company and no person out, plus findings that say what was replaced
+//! (kind, placeholder, fields, count — never the original value) and
+//! warnings about what might still identify.
 //!
 //! Pure functions, no I/O: this runs in the request handler before anything
 //! is stored or logged.
 
-mod declared;
-mod detect;
+pub mod consistency;
+pub mod declared;
+pub mod detect;
+pub mod leftovers;
+pub mod lists;
+pub mod normalise;
+pub mod staff;
 pub mod time;
 
 use std::collections::BTreeMap;
@@ -18,12 +24,14 @@ use crate::report::completeness::{assess, Completeness};
 use crate::report::submission::DeclaredTerms;
 use crate::report::{Flag, IncidentFacts, ReportContent, ValidSubmission};
 
-pub use declared::DeclaredMatcher;
+use consistency::{KnownPlaceholders, PlaceholderMap};
+use declared::TermMatcher;
 use detect::Span;
+use leftovers::Leftover;
+use normalise::Skeleton;
+use time::in_text::{dates_and_times, Reference};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     Organization,
@@ -34,13 +42,30 @@ pub enum FindingKind {
     Email,
     Url,
     Ip,
+    Mac,
+    Host,
+    Channel,
+    Handle,
+    Account,
+    Arn,
+    Resource,
+    Project,
+    Guid,
+    Secret,
+    Phone,
+    Card,
+    Iban,
+    /// An absolute date or time, coarsened to a month or an offset.
+    Datetime,
+    /// A staff list (Attendees, Participants, Owners), dropped whole.
+    StaffList,
     /// A placeholder already in the text; left as it is.
     #[serde(skip)]
     Kept,
 }
 
 impl FindingKind {
-    fn prefix(self) -> &'static str {
+    pub fn prefix(self) -> &'static str {
         match self {
             FindingKind::Organization => "ORG",
             FindingKind::Product => "PRODUCT",
@@ -50,7 +75,46 @@ impl FindingKind {
             FindingKind::Email => "EMAIL",
             FindingKind::Url => "URL",
             FindingKind::Ip => "IP",
-            FindingKind::Kept => "",
+            FindingKind::Mac => "MAC",
+            FindingKind::Host => "HOST",
+            FindingKind::Channel => "CHANNEL",
+            FindingKind::Handle => "HANDLE",
+            FindingKind::Account => "ACCOUNT",
+            FindingKind::Arn => "ARN",
+            FindingKind::Resource => "RESOURCE",
+            FindingKind::Project => "PROJECT",
+            FindingKind::Guid => "ID",
+            FindingKind::Secret => "SECRET",
+            FindingKind::Phone => "PHONE",
+            FindingKind::Card => "CARD",
+            FindingKind::Iban => "IBAN",
+            FindingKind::Datetime | FindingKind::StaffList | FindingKind::Kept => "",
+        }
+    }
+
+    fn from_prefix(prefix: &str) -> Option<FindingKind> {
+        use FindingKind::*;
+        [
+            Organization, Product, Person, Location, Term, Email, Url, Ip, Mac, Host, Channel, Handle, Account, Arn,
+            Resource, Project, Guid, Secret, Phone, Card, Iban,
+        ]
+        .into_iter()
+        .find(|k| k.prefix() == prefix)
+    }
+
+    /// Which span wins when two start at the same place and are as long:
+    /// what is already a placeholder, then secrets, then what the submitter
+    /// declared.
+    fn priority(self) -> u8 {
+        match self {
+            FindingKind::Kept => 0,
+            FindingKind::Secret => 1,
+            FindingKind::Organization
+            | FindingKind::Product
+            | FindingKind::Person
+            | FindingKind::Location
+            | FindingKind::Term => 2,
+            _ => 3,
         }
     }
 }
@@ -67,7 +131,10 @@ pub struct Finding {
 /// Replaces identifying text with typed placeholders, consistently across
 /// every field given to the same `Redactor`.
 pub struct Redactor {
-    declared: DeclaredMatcher,
+    declared: TermMatcher,
+    learned: TermMatcher,
+    reference: Option<Reference>,
+    known: Option<KnownPlaceholders>,
     assigned: BTreeMap<(FindingKind, String), String>,
     next: BTreeMap<FindingKind, usize>,
     findings: BTreeMap<String, Finding>,
@@ -76,16 +143,79 @@ pub struct Redactor {
 impl Redactor {
     pub fn new(terms: &DeclaredTerms) -> Redactor {
         Redactor {
-            declared: DeclaredMatcher::new(terms),
+            declared: TermMatcher::declared(terms),
+            learned: TermMatcher::new(Vec::new()),
+            reference: None,
+            known: None,
             assigned: BTreeMap::new(),
             next: BTreeMap::new(),
             findings: BTreeMap::new(),
         }
     }
 
+    /// Times in the text become offsets from this incident start.
+    pub fn with_reference(mut self, started_at: Option<&str>) -> Redactor {
+        self.reference = started_at
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s.trim()).ok())
+            .map(Reference);
+        self
+    }
+
+    /// Reuse the placeholders of an earlier redaction of the same report
+    /// (an amendment presented with its receipt).
+    pub fn with_known(mut self, known: KnownPlaceholders) -> Redactor {
+        for placeholder in known.placeholders() {
+            self.note_existing(placeholder);
+        }
+        self.known = Some(known);
+        self
+    }
+
+    /// Number new placeholders after those already in `texts` (a reviewer's
+    /// extra redaction of a stored report).
+    pub fn continue_after(mut self, texts: &[&str]) -> Redactor {
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let re = detect::regex(&RE, r"\[([A-Z]+)(?:-([0-9]+))?\]");
+        for t in texts {
+            for c in re.captures_iter(t) {
+                self.note_existing(c.get(0).map_or("", |m| m.as_str()));
+            }
+        }
+        self
+    }
+
+    fn note_existing(&mut self, placeholder: &str) {
+        let inner = placeholder.trim_start_matches('[').trim_end_matches(']');
+        let (prefix, n) = match inner.split_once('-') {
+            Some((p, n)) => (p, n.parse::<usize>().unwrap_or(1)),
+            None => (inner, 1),
+        };
+        if let Some(kind) = FindingKind::from_prefix(prefix) {
+            let next = self.next.entry(kind).or_insert(0);
+            *next = (*next).max(n);
+        }
+    }
+
+    /// Look through every text once before redacting, so a lone `Priya`
+    /// later gets the placeholder of `Priya Nandakumar` found elsewhere.
+    pub fn learn(&mut self, texts: &[&str]) {
+        let mut names = Vec::new();
+        for t in texts {
+            let clean = normalise::clean(t);
+            let mut spans = Vec::new();
+            detect::people(&clean, &mut spans);
+            names.extend(detect::learn_names(&spans, &clean));
+        }
+        self.learned = TermMatcher::new(names);
+    }
+
     fn placeholder(&mut self, kind: FindingKind, key: &str) -> String {
         if let Some(p) = self.assigned.get(&(kind, key.to_string())) {
             return p.clone();
+        }
+        if let Some(p) = self.known.as_ref().and_then(|k| k.lookup(key)) {
+            self.assigned.insert((kind, key.to_string()), p.clone());
+            return p;
         }
         let n = self.next.entry(kind).or_insert(0);
         *n += 1;
@@ -99,49 +229,74 @@ impl Redactor {
         p
     }
 
+    fn record(&mut self, kind: FindingKind, placeholder: &str, field: &str, count: usize) {
+        let f = self
+            .findings
+            .entry(placeholder.to_string())
+            .or_insert_with(|| Finding {
+                kind,
+                placeholder: placeholder.to_string(),
+                fields: Vec::new(),
+                count: 0,
+            });
+        f.count += count;
+        if !f.fields.iter().any(|x| x == field) {
+            f.fields.push(field.to_string());
+        }
+    }
+
     /// The text with every identifying span replaced.
     pub fn redact(&mut self, field: &str, text: &str) -> String {
+        let clean = normalise::clean(text);
+        let (clean, staff) = staff::drop_staff_sections(&clean);
+        if staff > 0 {
+            self.record(FindingKind::StaffList, "(section removed)", field, staff);
+        }
         let mut spans: Vec<Span> = Vec::new();
-        detect::placeholders(text, &mut spans);
-        detect::urls(text, &mut spans);
-        detect::emails(text, &mut spans);
-        detect::ipv6(text, &mut spans);
-        detect::ipv4(text, &mut spans);
-        self.declared.find(text, &mut spans);
+        detect::all(&clean, &mut spans);
+        dates_and_times(&clean, self.reference, &mut spans);
+        // Declared, then known, then learned names go in before the name
+        // detector: for the same stretch of text, the earlier span wins
+        // (the sort below is stable), and these carry the better key.
+        if !self.declared.is_empty() || !self.learned.is_empty() || self.known.is_some() {
+            let skeleton = Skeleton::new(&clean);
+            self.declared.find(&clean, &skeleton, &mut spans);
+            if let Some(known) = &self.known {
+                known.find(&clean, &skeleton, &mut spans);
+            }
+            self.learned.find(&clean, &skeleton, &mut spans);
+        }
+        detect::people(&clean, &mut spans);
         // Leftmost first; at the same start the longest wins (a URL over the
-        // organisation name inside it). Kept placeholders are never cut.
+        // organisation name inside it), then the higher priority.
         spans.sort_by(|a, b| {
             a.start
                 .cmp(&b.start)
                 .then(b.end.cmp(&a.end))
-                .then((b.kind == FindingKind::Kept).cmp(&(a.kind == FindingKind::Kept)))
+                .then(a.kind.priority().cmp(&b.kind.priority()))
         });
-        let mut out = String::with_capacity(text.len());
+        let mut out = String::with_capacity(clean.len());
         let mut cursor = 0;
         for span in spans {
-            if span.start < cursor {
+            if span.start < cursor || span.end <= span.start {
                 continue;
             }
-            out.push_str(&text[cursor..span.start]);
-            if span.kind == FindingKind::Kept {
-                out.push_str(&text[span.start..span.end]);
-            } else {
-                let p = self.placeholder(span.kind, &span.key);
-                out.push_str(&p);
-                let f = self.findings.entry(p.clone()).or_insert_with(|| Finding {
-                    kind: span.kind,
-                    placeholder: p,
-                    fields: Vec::new(),
-                    count: 0,
-                });
-                f.count += 1;
-                if !f.fields.iter().any(|x| x == field) {
-                    f.fields.push(field.to_string());
+            out.push_str(&clean[cursor..span.start]);
+            match (&span.kind, &span.replacement) {
+                (FindingKind::Kept, _) => out.push_str(&clean[span.start..span.end]),
+                (_, Some(replacement)) => {
+                    out.push_str(replacement);
+                    self.record(span.kind, "(month or offset)", field, 1);
+                }
+                _ => {
+                    let p = self.placeholder(span.kind, &span.key);
+                    out.push_str(&p);
+                    self.record(span.kind, &p, field, 1);
                 }
             }
             cursor = span.end;
         }
-        out.push_str(&text[cursor..]);
+        out.push_str(&clean[cursor..]);
         out
     }
 
@@ -150,26 +305,32 @@ impl Redactor {
         f.sort_by(|a, b| a.kind.cmp(&b.kind).then(a.placeholder.cmp(&b.placeholder)));
         f
     }
+
+    /// What each identifying value became, as HMACs under `key` only.
+    pub fn placeholder_map(&self, key: &consistency::MapKey, declared: &DeclaredTerms) -> PlaceholderMap {
+        PlaceholderMap::build(key, &self.assigned, declared)
+    }
 }
 
-/// A submission after de-identification: what may be stored.
+/// A submission after de-identification: what may be stored, and what the
+/// preview shows.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Deidentified {
     pub content: ReportContent,
     pub findings: Vec<Finding>,
     pub flags: Vec<Flag>,
     pub completeness: Completeness,
+    /// Tokens that might still identify: codenames, internal names.
+    pub warnings: Vec<Leftover>,
 }
 
 /// The whole de-identification of a validated submission. Declared terms are
-/// used here and dropped.
-pub fn deidentify(valid: ValidSubmission) -> Deidentified {
-    let ValidSubmission {
-        submission: s,
-        flags,
-    } = valid;
-    let mut redactor = Redactor::new(&s.declared_terms);
+/// used here and dropped; the redactor is returned so the caller can keep a
+/// keyed map of its placeholders.
+pub fn deidentify_with(valid: ValidSubmission) -> (Deidentified, Redactor, DeclaredTerms) {
+    let ValidSubmission { submission: s, flags } = valid;
     let incident = s.incident.unwrap_or_default();
+    let mut redactor = Redactor::new(&s.declared_terms).with_reference(incident.started_at.as_deref());
     let (month, time_of_day) = incident
         .started_at
         .as_deref()
@@ -202,22 +363,34 @@ pub fn deidentify(valid: ValidSubmission) -> Deidentified {
         lessons_learned: s.lessons_learned,
         action_items: s.action_items,
     };
-    for (field, text) in content.texts_mut() {
-        *text = redactor.redact(&field, text);
+    let mut texts = content.texts_mut();
+    let snapshot: Vec<String> = texts.iter().map(|(_, t)| t.to_string()).collect();
+    redactor.learn(&snapshot.iter().map(String::as_str).collect::<Vec<_>>());
+    for (field, text) in texts.iter_mut() {
+        **text = redactor.redact(field, text);
     }
+    drop(texts);
     let completeness = assess(&content);
-    Deidentified {
+    let warnings = leftovers::leftovers(&content);
+    let d = Deidentified {
         content,
         findings: redactor.findings(),
         flags,
         completeness,
-    }
+        warnings,
+    };
+    (d, redactor, s.declared_terms)
 }
 
-/// De-identify one free text (an amendment, a reviewer's synopsis) with its
-/// own declared terms.
+pub fn deidentify(valid: ValidSubmission) -> Deidentified {
+    deidentify_with(valid).0
+}
+
+/// De-identify one free text (a reviewer's synopsis) with its own declared
+/// terms.
 pub fn deidentify_text(field: &str, text: &str, terms: &DeclaredTerms) -> (String, Vec<Finding>) {
     let mut r = Redactor::new(terms);
+    r.learn(&[text]);
     let out = r.redact(field, text);
     (out, r.findings())
 }
@@ -237,19 +410,13 @@ mod tests {
     #[test]
     fn replaces_consistently_across_fields() {
         let mut r = Redactor::new(&terms());
-        let a = r.redact(
-            "summary",
-            "Acme Pay's gateway failed; Maria Lopez paged Ken.",
-        );
+        let a = r.redact("summary", "Acme Pay's gateway failed; Maria Lopez paged Ken.");
         let b = r.redact(
             "narrative",
             "ACME PAY saw it at 10.1.2.3 and mail maria@acmepay.example, https://status.acmepay.example/x. Ken's fix.",
         );
         assert_eq!(a, "[ORG]'s gateway failed; [PERSON-1] paged [PERSON-2].");
-        assert_eq!(
-            b,
-            "[ORG] saw it at [IP-1] and mail [EMAIL-1], [URL-1]. [PERSON-2]'s fix."
-        );
+        assert_eq!(b, "[ORG] saw it at [IP-1] and mail [EMAIL-1], [URL-1]. [PERSON-2]'s fix.");
         let f = r.findings();
         let org = f.iter().find(|x| x.placeholder == "[ORG]").unwrap();
         assert_eq!((org.count, org.fields.len()), (2, 2));
@@ -264,5 +431,16 @@ mod tests {
             r.redact("f", "Kenneth and Token and [PERSON-9]"),
             "Kenneth and Token and [PERSON-9]"
         );
+    }
+
+    #[test]
+    fn learned_names_share_a_placeholder() {
+        let mut r = Redactor::new(&DeclaredTerms::default());
+        let texts = ["Priya restarted it.", "Later Priya Nandakumar and Nandakumar's team agreed."];
+        r.learn(&texts);
+        let a = r.redact("a", texts[0]);
+        let b = r.redact("b", texts[1]);
+        assert_eq!(a, "[PERSON-1] restarted it.");
+        assert_eq!(b, "Later [PERSON-1] and [PERSON-1]'s team agreed.");
     }
 }

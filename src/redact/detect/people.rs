@@ -1,0 +1,213 @@
+//! People not declared by the submitter: names after honorifics and roles,
+//! given name + capitalised surname pairs (given names from a list shipped
+//! as data), lone given names, and names after verbs of contact ("paged
+//! Tomasz"). Technology names that look like names (Cassandra, Jenkins,
+//! Ruby) are never people.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::{regex, Span};
+use crate::redact::declared::Term;
+use crate::redact::lists;
+use crate::redact::normalise::skeleton_of;
+use crate::redact::FindingKind;
+use crate::report::taxonomy::taxonomy;
+
+/// Words that start sentences and headings in postmortems, capitalised but
+/// never surnames, plus calendar words.
+const NOT_SURNAMES: &[&str] = &[
+    "the", "and", "or", "but", "on", "in", "at", "to", "from", "for", "with", "by", "of", "as", "is", "was", "were",
+    "has", "had", "said", "says", "asked", "ran", "restarted", "rolled", "noticed", "paged", "joined", "left",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october", "november", "december", "team", "sre",
+    "ops", "oncall", "on-call", "incident", "engineer", "manager", "lead", "we", "i", "it", "this", "that",
+];
+
+const SURNAME_PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "de", "la", "le", "del", "della", "da", "di", "du", "dos", "das", "ní", "nic", "ó",
+    "mac", "bin", "binti", "al", "el", "ter", "ten", "st.",
+];
+
+fn is_capitalised(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase)
+}
+
+fn is_technology(word: &str) -> bool {
+    taxonomy().technology(word).is_some()
+}
+
+/// Could `word` be a surname? Capitalised, not a technology, not a calendar
+/// or function word.
+fn surname_like(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    is_capitalised(word) && word.chars().count() >= 2 && !is_technology(word) && !NOT_SURNAMES.contains(&lower.as_str())
+}
+
+/// A capitalised word that is neither English nor a technology: a name
+/// whoever introduced it.
+fn unknown_proper_noun(word: &str) -> bool {
+    surname_like(word) && !lists::is_english(&word.to_lowercase())
+}
+
+struct Word<'a> {
+    start: usize,
+    end: usize,
+    text: &'a str,
+}
+
+fn words(text: &str) -> Vec<Word<'_>> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    regex(&RE, r"[\p{L}][\p{L}\p{M}'’-]*[\p{L}\p{M}]|[\p{L}]")
+        .find_iter(text)
+        .map(|m| Word {
+            start: m.start(),
+            end: m.end(),
+            text: m.as_str(),
+        })
+        .collect()
+}
+
+/// Only spaces (no line break, no punctuation) between two words.
+fn adjacent(text: &str, a: &Word, b: &Word) -> bool {
+    let gap = &text[a.end..b.start];
+    !gap.is_empty() && gap.len() <= 3 && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
+}
+
+/// Extend a name from word `i` over surname particles and capitalised
+/// surnames, and a trailing initial (`Priya N.`). Returns the end byte and
+/// the index after the last word used.
+fn extend_surnames(text: &str, ws: &[Word], i: usize, unambiguous: bool) -> (usize, usize) {
+    let mut end = ws[i].end;
+    let mut j = i + 1;
+    let mut surnames = 0;
+    while j < ws.len() && surnames < 3 && adjacent(text, &ws[j - 1], &ws[j]) {
+        let w = ws[j].text;
+        // Particles (`de la`, `van der`) count only when a surname follows.
+        let mut k = j;
+        while k < ws.len() && SURNAME_PARTICLES.contains(&ws[k].text.to_lowercase().as_str()) {
+            k += 1;
+        }
+        if k > j {
+            if k < ws.len() && adjacent(text, &ws[k - 1], &ws[k]) && surname_like(ws[k].text) {
+                j = k;
+                continue;
+            }
+            break;
+        }
+        let ok = if unambiguous { surname_like(w) } else { unknown_proper_noun(w) };
+        if !ok {
+            // An initial: a single capital followed by a dot.
+            if w.chars().count() == 1 && w.chars().all(char::is_uppercase) && text[ws[j].end..].starts_with('.') {
+                end = ws[j].end + 1;
+                j += 1;
+            }
+            break;
+        }
+        end = ws[j].end;
+        surnames += 1;
+        j += 1;
+    }
+    (end, j)
+}
+
+fn person(out: &mut Vec<Span>, text: &str, start: usize, end: usize) {
+    let key = skeleton_of(text[start..end].trim_end_matches('.'));
+    out.push(Span::new(start, end, FindingKind::Person, key));
+}
+
+pub fn people(text: &str, out: &mut Vec<Span>) {
+    static HONORIFIC: OnceLock<Regex> = OnceLock::new();
+    static INTRODUCED: OnceLock<Regex> = OnceLock::new();
+    let honorific = regex(
+        &HONORIFIC,
+        r"\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|Sir|Dame)\.?[ \u{a0}]+(\p{Lu}[\p{L}'’-]+(?:[ \u{a0}]+\p{Lu}[\p{L}'’-]+)?)",
+    );
+    for c in honorific.captures_iter(text) {
+        let m = c.get(1).expect("group 1");
+        if !is_technology(m.as_str()) {
+            person(out, text, m.start(), m.end());
+        }
+    }
+    // Names introduced by a role or a verb of contact, whatever the name.
+    let introduced = regex(
+        &INTRODUCED,
+        r"(?i:\b(?:engineer|manager|lead|director|developer|admin|administrator|architect|analyst|colleague|ceo|cto|cio|ciso|vp|owner|commander|author|contact|ask|asked|paged|pinged|called|told|thanks|thank you|cc|contacted|escalated to|handed over to|handed off to|hand off to)[:,]?[ \u{a0}]+)(\p{Lu}[\p{L}'’-]+(?:[ \u{a0}]+\p{Lu}[\p{L}'’-]+)?)",
+    );
+    for c in introduced.captures_iter(text) {
+        let m = c.get(1).expect("group 1");
+        let parts: Vec<&str> = m.as_str().split([' ', '\u{a0}']).filter(|p| !p.is_empty()).collect();
+        let first = parts[0];
+        if !unknown_proper_noun(first) && !(lists::is_first_name(first) && !lists::is_ambiguous_name(first)) {
+            continue;
+        }
+        let end = if parts.len() > 1 && surname_like(parts[1]) { m.end() } else { m.start() + first.len() };
+        person(out, text, m.start(), end);
+    }
+    let ws = words(text);
+    let mut i = 0;
+    while i < ws.len() {
+        let w = ws[i].text;
+        if lists::is_first_name(w) && !is_technology(w) {
+            let unambiguous = !lists::is_ambiguous_name(w);
+            let (end, next) = extend_surnames(text, &ws, i, unambiguous);
+            // A lone ambiguous name (`Will`, `Mark`) is an English word.
+            if next > i + 1 || unambiguous {
+                person(out, text, ws[i].start, end);
+                i = next;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Full names found anywhere in a report, so that a later lone `Priya` or
+/// `Nandakumar` gets the placeholder of `Priya Nandakumar`.
+pub fn learn_names(spans: &[Span], text: &str) -> Vec<(Term, String)> {
+    let mut out = Vec::new();
+    for s in spans.iter().filter(|s| s.kind == FindingKind::Person) {
+        let name = text[s.start..s.end].trim_end_matches('.');
+        let parts: Vec<&str> = name.split([' ', '\u{a0}']).filter(|p| p.chars().count() > 1).collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        for part in [parts[0], parts[parts.len() - 1]] {
+            if !is_technology(part) && !lists::is_english(&part.to_lowercase()) {
+                out.push((
+                    Term {
+                        kind: FindingKind::Person,
+                        key: s.key.clone(),
+                    },
+                    part.to_string(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        people(text, &mut out);
+        let mut v: Vec<String> = out.iter().map(|s| text[s.start..s.end].to_string()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn finds_people_but_not_technologies() {
+        assert_eq!(found("ask Maria Lopez from the DBA team"), ["Maria Lopez"]);
+        assert_eq!(found("Dr. Lee approved; Tomasz Wójcik paged Oluwaseun."), ["Lee", "Oluwaseun", "Tomasz Wójcik"]);
+        assert_eq!(found("Priya N. restarted Cassandra and Jenkins"), ["Priya N."]);
+        assert!(found("Will the Redis Sentinel failover? Mark the pods.").is_empty());
+        assert_eq!(found("José García de la Cruz said"), ["José García de la Cruz"]);
+    }
+}

@@ -1,0 +1,130 @@
+//! Text normalisation before detection. Two views:
+//!
+//! * the *clean* text — NFKC, with format characters (zero-width spaces and
+//!   joiners, bidi overrides, soft hyphens) removed — is what detectors scan
+//!   and what is published: `Acme` split by a zero-width space or written in
+//!   full-width letters must not slip through, and an RTL override must not
+//!   make a published report display something else than it stores;
+//! * the *skeleton* — the clean text lowercased with look-alike letters from
+//!   other scripts folded to Latin — is what declared terms are matched
+//!   against, with a map back to clean-text offsets. It is never published,
+//!   so Cyrillic prose stays Cyrillic in the report.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Unicode format characters (general category Cf) and other invisible
+/// separators that can split a word without showing.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+        | '\u{FFF0}'..='\u{FFF8}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// NFKC without invisible characters. ASCII text is returned as it is (NFKC
+/// is the identity on it), which keeps the common case fast.
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.nfkc().filter(|c| !is_invisible(*c)).collect())
+}
+
+/// A letter from Cyrillic, Greek or other scripts that renders like a Latin
+/// letter, folded to that Latin letter (lowercase).
+fn fold_lookalike(c: char) -> char {
+    match c {
+        'а' | 'А' | 'α' | 'Α' => 'a',
+        'в' | 'В' | 'β' | 'Β' => 'b',
+        'с' | 'С' | 'ϲ' | 'Ϲ' => 'c',
+        'ԁ' | 'Ԁ' => 'd',
+        'е' | 'Е' | 'ё' | 'Ё' | 'ε' | 'Ε' => 'e',
+        'ɡ' => 'g',
+        'һ' | 'Һ' | 'Η' => 'h',
+        'і' | 'І' | 'ι' | 'Ι' | 'ӏ' | 'Ӏ' => 'i',
+        'ј' | 'Ј' => 'j',
+        'к' | 'К' | 'κ' | 'Κ' => 'k',
+        'м' | 'М' | 'Μ' => 'm',
+        'п' | 'η' | 'Ν' => 'n',
+        'о' | 'О' | 'ο' | 'Ο' | 'σ' => 'o',
+        'р' | 'Р' | 'ρ' | 'Ρ' => 'p',
+        'ԛ' | 'Ԛ' => 'q',
+        'г' => 'r',
+        'ѕ' | 'Ѕ' => 's',
+        'т' | 'Т' | 'τ' | 'Τ' => 't',
+        'υ' | 'Υ' => 'u',
+        'ν' => 'v',
+        'ԝ' | 'Ԝ' => 'w',
+        'х' | 'Х' | 'χ' | 'Χ' => 'x',
+        'у' | 'У' | 'γ' => 'y',
+        'Ζ' => 'z',
+        other => other,
+    }
+}
+
+/// The matching view of `clean` text, and for each byte of it the byte
+/// offset in `clean` of the character it came from.
+pub struct Skeleton {
+    pub text: String,
+    origin: Vec<usize>,
+    clean_len: usize,
+}
+
+impl Skeleton {
+    pub fn new(clean: &str) -> Skeleton {
+        let mut text = String::with_capacity(clean.len());
+        let mut origin = Vec::with_capacity(clean.len());
+        for (i, c) in clean.char_indices() {
+            let folded = fold_lookalike(c);
+            for lc in folded.to_lowercase() {
+                let before = text.len();
+                text.push(lc);
+                origin.extend(std::iter::repeat_n(i, text.len() - before));
+            }
+        }
+        Skeleton {
+            text,
+            origin,
+            clean_len: clean.len(),
+        }
+    }
+
+    /// The clean-text byte range of a skeleton byte range.
+    pub fn to_clean(&self, start: usize, end: usize, clean: &str) -> (usize, usize) {
+        let s = self.origin.get(start).copied().unwrap_or(self.clean_len);
+        let e = if end == 0 {
+            0
+        } else {
+            let last = self.origin.get(end - 1).copied().unwrap_or(self.clean_len);
+            last + clean[last..].chars().next().map_or(0, char::len_utf8)
+        };
+        (s, e.max(s))
+    }
+}
+
+/// The skeleton of a short string (a declared term).
+pub fn skeleton_of(term: &str) -> String {
+    Skeleton::new(&clean(term)).text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_characters_and_compatibility_forms_are_removed() {
+        assert_eq!(clean("Ac\u{200B}me\u{202E} Ｐａｙ"), "Acme Pay");
+        assert!(matches!(clean("plain ascii"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn lookalikes_fold_and_offsets_map_back() {
+        let clean_text = "Ask Quіllfeather now"; // Cyrillic і
+        let s = Skeleton::new(clean_text);
+        assert_eq!(s.text, "ask quillfeather now");
+        let start = s.text.find("quillfeather").unwrap();
+        let (a, b) = s.to_clean(start, start + "quillfeather".len(), clean_text);
+        assert_eq!(&clean_text[a..b], "Quіllfeather");
+    }
+}
