@@ -70,6 +70,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .service(review::approve)
                 .service(review::reject)
                 .service(review::question)
+                .service(review::redact)
                 .service(review::item)
                 .default_service(web::to(not_found)),
         );

@@ -33,7 +33,7 @@ impl Modify for Security {
         reports::preview, reports::submit, reports::published,
         receipts::status, receipts::amend, receipts::withdraw,
         auth::login, auth::logout,
-        review::queue, review::item, review::approve, review::reject, review::question,
+        review::queue, review::item, review::approve, review::reject, review::question, review::redact,
     ),
     modifiers(&Security)
 )]

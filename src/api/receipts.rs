@@ -12,7 +12,8 @@ use super::body;
 use super::error::{ApiError, ErrorBody};
 use super::ratelimit::Scope;
 use super::{client_addr, AppState};
-use crate::redact::{deidentify_text, Finding};
+use crate::redact::consistency::{KnownPlaceholders, MapKey};
+use crate::redact::{Finding, Redactor};
 use crate::report::validate::{limits, validate_amendment};
 use crate::report::AmendmentSubmission;
 use crate::store::{self, ReceiptStatus};
@@ -28,8 +29,12 @@ fn presented_receipt(req: &HttpRequest) -> Option<String> {
         .then(|| secret.trim().to_string())
 }
 
-/// The report id, once the receipt for it checks out.
-async fn authorise(state: &AppState, req: &HttpRequest, raw_id: &str) -> Result<Uuid, ApiError> {
+/// The report id and the receipt, once the receipt checks out.
+async fn authorise(
+    state: &AppState,
+    req: &HttpRequest,
+    raw_id: &str,
+) -> Result<(Uuid, String), ApiError> {
     state.limits.check(Scope::Receipt, client_addr(req))?;
     let id = body::report_id(raw_id)?;
     let secret = presented_receipt(req).ok_or_else(|| {
@@ -42,8 +47,8 @@ async fn authorise(state: &AppState, req: &HttpRequest, raw_id: &str) -> Result<
         .store
         .run(move |conn| store::receipt_hash(conn, &id))
         .await?;
-    if state.hasher.verify(secret, stored).await {
-        Ok(id)
+    if state.hasher.verify(secret.clone(), stored).await {
+        Ok((id, secret))
     } else {
         Err(ApiError::Unauthorized(
             "invalid_receipt",
@@ -63,7 +68,7 @@ pub async fn status(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = authorise(&state, &req, &path).await?;
+    let (id, _) = authorise(&state, &req, &path).await?;
     let status = state
         .store
         .run(move |conn| store::receipt_status(conn, &id))
@@ -92,16 +97,31 @@ pub async fn amend(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let id = authorise(&state, &req, &path).await?;
+    let (id, receipt) = authorise(&state, &req, &path).await?;
     let amendment: AmendmentSubmission =
         body::json(&req, payload, limits::AMENDMENT_BYTES + 64 * 1024).await?;
     validate_amendment(&amendment).map_err(ApiError::Validation)?;
-    let (text, findings) = deidentify_text("amendment", &amendment.text, &amendment.declared_terms);
+    let known = state
+        .store
+        .run(move |conn| store::placeholder_map(conn, &id))
+        .await?;
+    // The receipt opens the report's placeholder map: values redacted in
+    // the submission get the same placeholders here, declared again or not.
+    let key = MapKey::from_receipt(&receipt);
+    let mut redactor = Redactor::new(&amendment.declared_terms).with_known(KnownPlaceholders::new(
+        MapKey::from_receipt(&receipt),
+        known,
+    ));
+    redactor.learn(&[amendment.text.as_str()]);
+    let text = redactor.redact("amendment", &amendment.text);
+    let findings = redactor.findings();
+    let map = redactor.placeholder_map(&key, &amendment.declared_terms);
+    drop((redactor, amendment));
     let stored = findings.clone();
     let now = state
         .store
         .run(move |conn| {
-            store::amend(conn, &id, &text, &stored)?;
+            store::amend(conn, &id, &text, &stored, &map)?;
             Ok(store::receipt_status(conn, &id)?.status)
         })
         .await?;
@@ -129,7 +149,7 @@ pub async fn withdraw(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = authorise(&state, &req, &path).await?;
+    let (id, _) = authorise(&state, &req, &path).await?;
     state
         .store
         .run(move |conn| store::withdraw(conn, &id))

@@ -9,18 +9,24 @@ use super::body;
 use super::error::{ApiError, ErrorBody};
 use super::ratelimit::Scope;
 use super::{client_addr, AppState};
-use crate::redact::{deidentify, Deidentified, Finding};
+use crate::redact::consistency::MapKey;
+use crate::redact::leftovers::Leftover;
+use crate::redact::{deidentify_with, Deidentified, Finding, Redactor};
 use crate::report::completeness::Completeness;
 use crate::report::validate::limits;
-use crate::report::{validate, Flag, PublishedReport, ReportContent, Submission};
+use crate::report::{validate, DeclaredTerms, Flag, PublishedReport, ReportContent, Submission};
 use crate::store;
 
 /// Parse, validate and de-identify a submission body. The raw submission
-/// lives only inside this function.
-async fn deidentified(req: &HttpRequest, payload: web::Payload) -> Result<Deidentified, ApiError> {
+/// lives only inside this function and the redactor it returns (which holds
+/// the values it replaced, in memory, until the handler drops it).
+async fn deidentified(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(Deidentified, Redactor, DeclaredTerms), ApiError> {
     let submission: Submission = body::json(req, payload, limits::BODY_BYTES).await?;
     let valid = validate(submission).map_err(ApiError::Validation)?;
-    Ok(deidentify(valid))
+    Ok(deidentify_with(valid))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -31,6 +37,8 @@ pub struct Preview {
     /// Values outside the taxonomy, kept and shown to the reviewer.
     pub flags: Vec<Flag>,
     pub completeness: Completeness,
+    /// Tokens that might still identify: declare them, or confirm they are fine.
+    pub warnings: Vec<Leftover>,
 }
 
 /// Dry run: what would be stored. Stores nothing.
@@ -44,12 +52,13 @@ pub struct Preview {
 )]
 #[post("/redact")]
 pub async fn preview(req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
-    let d = deidentified(&req, payload).await?;
+    let (d, _, _) = deidentified(&req, payload).await?;
     Ok(HttpResponse::Ok().json(Preview {
         submission: d.content,
         findings: d.findings,
         flags: d.flags,
         completeness: d.completeness,
+        warnings: d.warnings,
     }))
 }
 
@@ -82,14 +91,16 @@ pub async fn submit(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     state.limits.check(Scope::Submission, client_addr(&req))?;
-    let d = deidentified(&req, payload).await?;
+    let (d, redactor, declared) = deidentified(&req, payload).await?;
     // 32 bytes: 256 bits, well over the 128 the receipt needs.
     let receipt = crate::secrets::random_secret(32);
+    let map = redactor.placeholder_map(&MapKey::from_receipt(&receipt), &declared);
+    drop((redactor, declared));
     let hash = state.hasher.hash(receipt.clone()).await;
     let stored = d.clone();
     let id = state
         .store
-        .run(move |conn| store::submit(conn, &stored, &hash))
+        .run(move |conn| store::submit(conn, &stored, &hash, &map))
         .await?;
     Ok(HttpResponse::Created().json(SubmissionReceipt {
         id,

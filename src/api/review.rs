@@ -9,9 +9,9 @@ use super::auth::Reviewer;
 use super::body;
 use super::error::{ApiError, ErrorBody};
 use super::AppState;
-use crate::redact::deidentify_text;
+use crate::redact::{deidentify_text, Finding, Redactor};
 use crate::report::submission::DeclaredTerms;
-use crate::report::validate::validate_reviewer_note;
+use crate::report::validate::{validate_declared_terms, validate_reviewer_note};
 use crate::store::{self, QueueEntry, ReviewItem};
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -165,4 +165,67 @@ pub async fn question(
         })
         .await?;
     Ok(HttpResponse::Created().json(Decision { id, status }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraRedaction {
+    /// Terms to redact everywhere in the report and its amendments, like
+    /// declared terms, with placeholders consistent with those already there.
+    pub terms: DeclaredTerms,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ExtraRedactionResult {
+    pub id: uuid::Uuid,
+    pub findings: Vec<Finding>,
+}
+
+#[utoipa::path(
+    params(("id" = String, Path, description = "report id")),
+    request_body = ExtraRedaction,
+    security(("bearer" = [])),
+    responses((status = 200, body = ExtraRedactionResult), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+#[post("/review/{id}/redact")]
+pub async fn redact(
+    reviewer: Reviewer,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = body::report_id(&path)?;
+    let extra: ExtraRedaction = body::json(&req, payload, 64 * 1024).await?;
+    validate_declared_terms(&extra.terms).map_err(ApiError::Validation)?;
+    if extra.terms.is_empty() {
+        return Err(ApiError::Validation(vec![crate::report::FieldError {
+            field: "terms".into(),
+            message: "name at least one term".into(),
+        }]));
+    }
+    let terms = extra.terms;
+    let findings = state
+        .store
+        .run(move |conn| {
+            store::redact_more(conn, &reviewer.name, &id, |content, amendments| {
+                let mut all: Vec<String> = content
+                    .texts_mut()
+                    .iter()
+                    .map(|(_, t)| t.to_string())
+                    .collect();
+                all.extend(amendments.iter().cloned());
+                let mut r = Redactor::new(&terms)
+                    .continue_after(&all.iter().map(String::as_str).collect::<Vec<_>>());
+                for (field, text) in content.texts_mut() {
+                    *text = r.redact_terms_only(&field, text);
+                }
+                for a in amendments.iter_mut() {
+                    *a = r.redact_terms_only("amendment", a);
+                }
+                r.findings()
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ExtraRedactionResult { id, findings }))
 }

@@ -24,7 +24,8 @@ pub struct MapKey([u8; 32]);
 
 impl MapKey {
     pub fn from_receipt(receipt: &str) -> MapKey {
-        let mut mac = Hmac::<Sha256>::new_from_slice(receipt.as_bytes()).expect("HMAC takes any key length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(receipt.as_bytes()).expect("HMAC takes any key length");
         mac.update(CONTEXT);
         MapKey(mac.finalize().into_bytes().into())
     }
@@ -45,11 +46,19 @@ impl PlaceholderMap {
     /// Entries for every value the redactor replaced, and every written
     /// variant of the declared terms (so `AcmePay` in an amendment finds the
     /// placeholder of the declared `Acme Pay`).
-    pub fn build(key: &MapKey, assigned: &BTreeMap<(FindingKind, String), String>, declared: &DeclaredTerms) -> PlaceholderMap {
+    pub fn build(
+        key: &MapKey,
+        assigned: &BTreeMap<(FindingKind, String), String>,
+        declared: &DeclaredTerms,
+    ) -> PlaceholderMap {
         let mut map = BTreeMap::new();
-        let by_key: HashMap<&str, &String> = assigned.iter().map(|((_, k), p)| (k.as_str(), p)).collect();
+        let by_key: HashMap<&str, &String> =
+            assigned.iter().map(|((_, k), p)| (k.as_str(), p)).collect();
         for ((kind, value), placeholder) in assigned {
-            if matches!(kind, FindingKind::Datetime | FindingKind::StaffList | FindingKind::Kept) {
+            if matches!(
+                kind,
+                FindingKind::Datetime | FindingKind::StaffList | FindingKind::Kept
+            ) {
                 continue;
             }
             map.insert(key.tag(value), placeholder.clone());
@@ -62,13 +71,18 @@ impl PlaceholderMap {
             .chain(&declared.locations)
             .chain(&declared.other)
         {
-            let Some(placeholder) = by_key.get(skeleton_of(term.trim()).as_str()) else { continue };
+            let Some(placeholder) = by_key.get(skeleton_of(term.trim()).as_str()) else {
+                continue;
+            };
             for v in variants_of(term) {
                 map.insert(key.tag(&v), (*placeholder).clone());
             }
             // Parts of a declared person's name on their own.
             if declared.people.contains(term) {
-                for part in skeleton_of(term).split_whitespace().filter(|p| p.chars().count() > 2) {
+                for part in skeleton_of(term)
+                    .split_whitespace()
+                    .filter(|p| p.chars().count() > 2)
+                {
                     map.insert(key.tag(part), (*placeholder).clone());
                 }
             }

@@ -26,9 +26,15 @@ pub struct TermMatcher {
     terms: Vec<Term>,
 }
 
+/// `_` joins words in identifiers (`hearth_vpc`, `be_callwise`): a boundary.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    c.is_alphanumeric()
 }
+
+/// Terms this long (letters and digits) are found inside longer tokens too
+/// (`stsilosenseprod`), where a short one (`Ken` in `token`) would not be a
+/// name.
+const INSIDE_TOKENS_FROM: usize = 6;
 
 /// Separators between the words of a multi-word term, as written.
 const JOINERS: [&str; 5] = [" ", "-", "", "_", "."];
@@ -126,13 +132,15 @@ impl TermMatcher {
             let last = sk[..m.end()].chars().next_back();
             // A boundary is needed only where the term itself starts or ends
             // with a word character (`.NET` may follow a letter).
-            if first.is_some_and(is_word_char) && before.is_some_and(is_word_char) {
-                continue;
-            }
-            if last.is_some_and(is_word_char) && after.is_some_and(is_word_char) {
-                continue;
-            }
             let term = &self.terms[self.pattern_term[m.pattern().as_usize()]];
+            let long =
+                term.key.chars().filter(|c| c.is_alphanumeric()).count() >= INSIDE_TOKENS_FROM;
+            if !long && first.is_some_and(is_word_char) && before.is_some_and(is_word_char) {
+                continue;
+            }
+            if !long && last.is_some_and(is_word_char) && after.is_some_and(is_word_char) {
+                continue;
+            }
             let (start, end) = skeleton.to_clean(m.start(), m.end(), clean);
             out.push(Span::new(start, end, term.kind, term.key.clone()));
         }
@@ -149,7 +157,9 @@ mod tests {
         let sk = Skeleton::new(&clean);
         let mut out = Vec::new();
         m.find(&clean, &sk, &mut out);
-        out.iter().map(|s| clean[s.start..s.end].to_string()).collect()
+        out.iter()
+            .map(|s| clean[s.start..s.end].to_string())
+            .collect()
     }
 
     #[test]
@@ -161,8 +171,28 @@ mod tests {
         let text = "Acme Pay, ACME-PAY, AcmePay's, acme_pay, status.acmepay.io, Acme Pays, Ac\u{200B}me Pay, Аcme Pay";
         assert_eq!(
             found(&t, text),
-            ["Acme Pay", "ACME-PAY", "AcmePay", "acme_pay", "acmepay", "Acme Pays", "Acme Pay", "Аcme Pay"]
+            [
+                "Acme Pay",
+                "ACME-PAY",
+                "AcmePay",
+                "acme_pay",
+                "acmepay",
+                "Acme Pays",
+                "Acme Pay",
+                "Аcme Pay"
+            ]
         );
-        assert!(found(&t, "AcmePayments and xacmepay").is_empty());
+        assert_eq!(
+            found(&t, "AcmePayments and xacmepay"),
+            ["AcmePay", "acmepay"]
+        );
+        let short = DeclaredTerms {
+            people: vec!["Ken".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            found(&short, "Ken, token, ken_ops, Kenneth"),
+            ["Ken", "ken"]
+        );
     }
 }

@@ -22,25 +22,247 @@ pub struct Leftover {
 
 /// Abbreviations every incident report uses; not codenames.
 const COMMON_ABBREVIATIONS: &[&str] = &[
-    "api", "apis", "cpu", "cpus", "gpu", "ram", "ssd", "hdd", "io", "iops", "os", "vm", "vms", "http", "https", "tcp",
-    "udp", "ip", "tls", "ssl", "dns", "cdn", "sql", "json", "yaml", "xml", "csv", "html", "css", "url", "urls", "uri",
-    "id", "ids", "uuid", "utc", "gmt", "sla", "slo", "slos", "sli", "slis", "sre", "sres", "ops", "devops", "ci",
-    "cd", "qa", "ui", "ux", "db", "dbs", "dba", "dbas", "k8s", "aws", "gcp", "az", "mb", "gb", "tb", "kb", "ms",
-    "rps", "qps", "tps", "p50", "p90", "p95", "p99", "p999", "ttl", "rto", "rpo", "mttr", "mttd", "mtta", "oom",
-    "oomkilled", "etc", "eg", "ie", "faq", "pr", "prs", "tl", "dr", "tldr", "eta", "ack", "acks", "nack", "rca",
-    "sev", "sev1", "sev2", "sev3", "sev4", "p0", "p1", "p2", "p3", "p4", "ok", "vpn", "lb", "lbs", "alb", "nlb",
-    "elb", "az", "azs", "vpc", "iam", "sdk", "cli", "gui", "jvm", "gc", "jwt", "oauth", "saml", "sso", "mfa", "2fa",
-    "ntp", "bgp", "arp", "ospf", "mtu", "nat", "acl", "acls", "waf", "ddos", "cve", "cves", "rfc", "ietf", "iso",
-    "crud", "orm", "rpc", "grpc", "rest", "ssh", "ftp", "smtp", "imap", "ldap", "kms", "hsm", "pki", "ca", "csr",
-    "crl", "ocsp", "hsts", "cors", "csrf", "xss", "sqs", "sns", "ec2", "s3", "rds", "ebs", "efs", "eks", "gke", "aks",
-    "cname", "mx", "txt", "soa", "ns", "ttls", "lru", "fifo", "nfs", "smb", "raid", "numa", "irq", "pid", "pids",
-    "sigkill", "sigterm", "stdout", "stderr", "tty", "env", "dev", "prod", "staging", "uat", "eu", "us", "uk",
-    "am", "pm", "md", "todo", "wip", "noc", "soc", "ic", "cto", "ceo", "vp", "hr", "pii", "gdpr", "hipaa", "pci",
+    "api",
+    "apis",
+    "mtls",
+    "mfa",
+    "oidc",
+    "cpu",
+    "cpus",
+    "gpu",
+    "ram",
+    "ssd",
+    "hdd",
+    "io",
+    "iops",
+    "os",
+    "vm",
+    "vms",
+    "http",
+    "https",
+    "tcp",
+    "udp",
+    "ip",
+    "tls",
+    "ssl",
+    "dns",
+    "cdn",
+    "sql",
+    "json",
+    "yaml",
+    "xml",
+    "csv",
+    "html",
+    "css",
+    "url",
+    "urls",
+    "uri",
+    "id",
+    "ids",
+    "uuid",
+    "utc",
+    "gmt",
+    "sla",
+    "slo",
+    "slos",
+    "sli",
+    "slis",
+    "sre",
+    "sres",
+    "ops",
+    "devops",
+    "ci",
+    "cd",
+    "qa",
+    "ui",
+    "ux",
+    "db",
+    "dbs",
+    "dba",
+    "dbas",
+    "k8s",
+    "aws",
+    "gcp",
+    "az",
+    "mb",
+    "gb",
+    "tb",
+    "kb",
+    "ms",
+    "rps",
+    "qps",
+    "tps",
+    "p50",
+    "p90",
+    "p95",
+    "p99",
+    "p999",
+    "ttl",
+    "rto",
+    "rpo",
+    "mttr",
+    "mttd",
+    "mtta",
+    "oom",
+    "oomkilled",
+    "etc",
+    "eg",
+    "ie",
+    "faq",
+    "pr",
+    "prs",
+    "tl",
+    "dr",
+    "tldr",
+    "eta",
+    "ack",
+    "acks",
+    "nack",
+    "rca",
+    "sev",
+    "sev1",
+    "sev2",
+    "sev3",
+    "sev4",
+    "p0",
+    "p1",
+    "p2",
+    "p3",
+    "p4",
+    "ok",
+    "vpn",
+    "lb",
+    "lbs",
+    "alb",
+    "nlb",
+    "elb",
+    "az",
+    "azs",
+    "vpc",
+    "iam",
+    "sdk",
+    "cli",
+    "gui",
+    "jvm",
+    "gc",
+    "jwt",
+    "oauth",
+    "saml",
+    "sso",
+    "mfa",
+    "2fa",
+    "ntp",
+    "bgp",
+    "arp",
+    "ospf",
+    "mtu",
+    "nat",
+    "acl",
+    "acls",
+    "waf",
+    "ddos",
+    "cve",
+    "cves",
+    "rfc",
+    "ietf",
+    "iso",
+    "crud",
+    "orm",
+    "rpc",
+    "grpc",
+    "rest",
+    "ssh",
+    "ftp",
+    "smtp",
+    "imap",
+    "ldap",
+    "kms",
+    "hsm",
+    "pki",
+    "ca",
+    "csr",
+    "crl",
+    "ocsp",
+    "hsts",
+    "cors",
+    "csrf",
+    "xss",
+    "sqs",
+    "sns",
+    "ec2",
+    "s3",
+    "rds",
+    "ebs",
+    "efs",
+    "eks",
+    "gke",
+    "aks",
+    "cname",
+    "mx",
+    "txt",
+    "soa",
+    "ns",
+    "ttls",
+    "lru",
+    "fifo",
+    "nfs",
+    "smb",
+    "raid",
+    "numa",
+    "irq",
+    "pid",
+    "pids",
+    "sigkill",
+    "sigterm",
+    "stdout",
+    "stderr",
+    "tty",
+    "env",
+    "dev",
+    "prod",
+    "staging",
+    "uat",
+    "eu",
+    "us",
+    "uk",
+    "am",
+    "pm",
+    "md",
+    "todo",
+    "wip",
+    "noc",
+    "soc",
+    "ic",
+    "cto",
+    "ceo",
+    "vp",
+    "hr",
+    "pii",
+    "gdpr",
+    "hipaa",
+    "pci",
 ];
 
 const CALENDAR: &[&str] = &[
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
-    "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// Does a word right after `before` start a sentence, a line or an item?
@@ -54,15 +276,37 @@ fn sentence_start(before: &str) -> bool {
 fn is_placeholder_word(w: &str) -> bool {
     matches!(
         w,
-        "ORG" | "PRODUCT" | "PERSON" | "LOCATION" | "TERM" | "EMAIL" | "URL" | "IP" | "MAC" | "HOST" | "CHANNEL"
-            | "HANDLE" | "ACCOUNT" | "ARN" | "RESOURCE" | "PROJECT" | "ID" | "SECRET" | "PHONE" | "CARD" | "IBAN"
+        "ORG"
+            | "PRODUCT"
+            | "PERSON"
+            | "LOCATION"
+            | "TERM"
+            | "EMAIL"
+            | "URL"
+            | "IP"
+            | "MAC"
+            | "HOST"
+            | "CHANNEL"
+            | "HANDLE"
+            | "ACCOUNT"
+            | "ARN"
+            | "RESOURCE"
+            | "PROJECT"
+            | "ID"
+            | "SECRET"
+            | "PHONE"
+            | "CARD"
+            | "IBAN"
     )
 }
 
 /// Is `w` a token worth warning about?
 fn suspicious(w: &str) -> bool {
     let lower = w.to_lowercase();
-    if w.chars().count() < 3 || is_placeholder_word(w) || COMMON_ABBREVIATIONS.contains(&lower.as_str()) {
+    if w.chars().count() < 3
+        || is_placeholder_word(w)
+        || COMMON_ABBREVIATIONS.contains(&lower.as_str())
+    {
         return false;
     }
     if lists::is_english(&lower) || lists::is_first_name(w) || taxonomy().technology(w).is_some() {
@@ -71,7 +315,8 @@ fn suspicious(w: &str) -> bool {
     // Plurals and verb forms of English words and technologies.
     for suffix in ["s", "es", "ed", "ing", "'s"] {
         if let Some(stem) = lower.strip_suffix(suffix) {
-            if stem.len() > 2 && (lists::is_english(stem) || taxonomy().technology(stem).is_some()) {
+            if stem.len() > 2 && (lists::is_english(stem) || taxonomy().technology(stem).is_some())
+            {
                 return false;
             }
         }
@@ -82,10 +327,14 @@ fn suspicious(w: &str) -> bool {
     let has_digit = w.chars().any(|c| c.is_ascii_digit());
     let has_letter = w.chars().any(char::is_alphabetic);
     // Version-like tokens (`v1`, `3xx`) and numbers with units are fine.
-    if has_digit && (lower.starts_with('v') && lower[1..].chars().all(|c| c.is_ascii_digit() || c == '.')) {
+    if has_digit
+        && (lower.starts_with('v') && lower[1..].chars().all(|c| c.is_ascii_digit() || c == '.'))
+    {
         return false;
     }
-    first_upper || inner_upper || (has_digit && has_letter && w.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+    first_upper
+        || inner_upper
+        || (has_digit && has_letter && w.chars().filter(|c| c.is_alphabetic()).count() >= 3)
 }
 
 /// Suspicious tokens in the de-identified report, most frequent first.
@@ -116,14 +365,19 @@ pub fn leftovers(content: &ReportContent) -> Vec<Leftover> {
                 && lists::is_english(&w.to_lowercase())
                 && !lowercase.contains(w.to_lowercase().as_str())
                 && !sentence_start(&text[..m.start()]);
-            if mid_sentence_name && taxonomy().technology(w).is_none() && !CALENDAR.contains(&w.to_lowercase().as_str())
+            if mid_sentence_name
+                && taxonomy().technology(w).is_none()
+                && !CALENDAR.contains(&w.to_lowercase().as_str())
                 || suspicious(w)
             {
                 *counts.entry(w.to_string()).or_insert(0) += 1;
             }
         }
     }
-    let mut out: Vec<Leftover> = counts.into_iter().map(|(term, count)| Leftover { term, count }).collect();
+    let mut out: Vec<Leftover> = counts
+        .into_iter()
+        .map(|(term, count)| Leftover { term, count })
+        .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then(a.term.cmp(&b.term)));
     out.truncate(50);
     out
@@ -141,7 +395,17 @@ mod tests {
             narrative: "The PAYGW cluster on Kubernetes returned HTTP 503 at p99; the API was down. v1.27.3".into(),
             ..Default::default()
         };
-        let terms: Vec<(String, usize)> = leftovers(&content).into_iter().map(|l| (l.term, l.count)).collect();
-        assert_eq!(terms, [("PAYGW".into(), 2), ("Bluebird".into(), 1), ("Hermes2".into(), 1)]);
+        let terms: Vec<(String, usize)> = leftovers(&content)
+            .into_iter()
+            .map(|l| (l.term, l.count))
+            .collect();
+        assert_eq!(
+            terms,
+            [
+                ("PAYGW".into(), 2),
+                ("Bluebird".into(), 1),
+                ("Hermes2".into(), 1)
+            ]
+        );
     }
 }

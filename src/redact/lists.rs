@@ -13,7 +13,10 @@ const AMBIGUOUS_NAMES: &str = include_str!("data/ambiguous-names.txt");
 const PUBLIC_HOSTS: &str = include_str!("data/public-hosts.txt");
 const PUBLIC_REPO_OWNERS: &str = include_str!("data/public-repo-owners.txt");
 
-fn set(cell: &'static OnceLock<HashSet<&'static str>>, data: &'static str) -> &'static HashSet<&'static str> {
+fn set(
+    cell: &'static OnceLock<HashSet<&'static str>>,
+    data: &'static str,
+) -> &'static HashSet<&'static str> {
     cell.get_or_init(|| {
         data.lines()
             .map(str::trim)
@@ -40,10 +43,18 @@ pub fn is_ambiguous_name(word: &str) -> bool {
     set(&S, AMBIGUOUS_NAMES).contains(word)
 }
 
-/// A public documentation / status / tracker host, or a subdomain of one.
+/// A public documentation / status / tracker host, or a subdomain of one —
+/// except consoles and sign-in hosts, whose URLs carry account and project
+/// ids.
 pub fn is_public_host(host_lowercase: &str) -> bool {
     static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
     let hosts = set(&S, PUBLIC_HOSTS);
+    if host_lowercase.split('.').any(|label| {
+        matches!(label, "console" | "signin" | "portal" | "login")
+            || label.bytes().all(|b| b.is_ascii_digit())
+    }) {
+        return false;
+    }
     let mut h = host_lowercase;
     loop {
         if hosts.contains(h) {

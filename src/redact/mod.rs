@@ -7,6 +7,7 @@
 //! is stored or logged.
 
 pub mod consistency;
+pub mod datetimes;
 pub mod declared;
 pub mod detect;
 pub mod leftovers;
@@ -25,13 +26,15 @@ use crate::report::submission::DeclaredTerms;
 use crate::report::{Flag, IncidentFacts, ReportContent, ValidSubmission};
 
 use consistency::{KnownPlaceholders, PlaceholderMap};
+use datetimes::{Coarsener, Reference};
 use declared::TermMatcher;
 use detect::Span;
 use leftovers::Leftover;
 use normalise::Skeleton;
-use time::in_text::{dates_and_times, Reference};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     Organization,
@@ -95,8 +98,27 @@ impl FindingKind {
     fn from_prefix(prefix: &str) -> Option<FindingKind> {
         use FindingKind::*;
         [
-            Organization, Product, Person, Location, Term, Email, Url, Ip, Mac, Host, Channel, Handle, Account, Arn,
-            Resource, Project, Guid, Secret, Phone, Card, Iban,
+            Organization,
+            Product,
+            Person,
+            Location,
+            Term,
+            Email,
+            Url,
+            Ip,
+            Mac,
+            Host,
+            Channel,
+            Handle,
+            Account,
+            Arn,
+            Resource,
+            Project,
+            Guid,
+            Secret,
+            Phone,
+            Card,
+            Iban,
         ]
         .into_iter()
         .find(|k| k.prefix() == prefix)
@@ -133,7 +155,7 @@ pub struct Finding {
 pub struct Redactor {
     declared: TermMatcher,
     learned: TermMatcher,
-    reference: Option<Reference>,
+    times: Coarsener,
     known: Option<KnownPlaceholders>,
     assigned: BTreeMap<(FindingKind, String), String>,
     next: BTreeMap<FindingKind, usize>,
@@ -145,7 +167,7 @@ impl Redactor {
         Redactor {
             declared: TermMatcher::declared(terms),
             learned: TermMatcher::new(Vec::new()),
-            reference: None,
+            times: Coarsener { reference: None },
             known: None,
             assigned: BTreeMap::new(),
             next: BTreeMap::new(),
@@ -155,9 +177,7 @@ impl Redactor {
 
     /// Times in the text become offsets from this incident start.
     pub fn with_reference(mut self, started_at: Option<&str>) -> Redactor {
-        self.reference = started_at
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s.trim()).ok())
-            .map(Reference);
+        self.times.reference = started_at.and_then(Reference::start);
         self
     }
 
@@ -197,7 +217,9 @@ impl Redactor {
     }
 
     /// Look through every text once before redacting, so a lone `Priya`
-    /// later gets the placeholder of `Priya Nandakumar` found elsewhere.
+    /// later gets the placeholder of `Priya Nandakumar` found elsewhere, a
+    /// user name from the attendee list is found in the action items, and a
+    /// password quoted again in prose goes too.
     pub fn learn(&mut self, texts: &[&str]) {
         let mut names = Vec::new();
         for t in texts {
@@ -205,6 +227,27 @@ impl Redactor {
             let mut spans = Vec::new();
             detect::people(&clean, &mut spans);
             names.extend(detect::learn_names(&spans, &clean));
+            // A secret pasted once in a command is often quoted again in prose.
+            let mut found = Vec::new();
+            detect::all(&clean, &mut found);
+            for s in found
+                .iter()
+                .filter(|s| s.kind == FindingKind::Secret && s.end - s.start >= 6)
+            {
+                names.push((
+                    declared::Term {
+                        kind: FindingKind::Secret,
+                        key: s.key.clone(),
+                    },
+                    clean[s.start..s.end].to_string(),
+                ));
+            }
+            // Everyone in a staff list, wherever else they are named.
+            for member in staff::staff_members(&clean) {
+                if let Some(term) = detect::staff_member_term(&member) {
+                    names.push(term);
+                }
+            }
         }
         self.learned = TermMatcher::new(names);
     }
@@ -247,6 +290,18 @@ impl Redactor {
 
     /// The text with every identifying span replaced.
     pub fn redact(&mut self, field: &str, text: &str) -> String {
+        let (clean, spans) = self.spans(field, text);
+        self.replace(field, &clean, spans)
+    }
+
+    /// The clean text and the spans that would be replaced in it, without
+    /// replacing anything (for measuring the redactor).
+    pub fn analyse(&mut self, text: &str) -> (String, Vec<Span>) {
+        let (clean, spans) = self.spans("analysis", text);
+        (clean, resolve(spans))
+    }
+
+    fn spans(&mut self, field: &str, text: &str) -> (String, Vec<Span>) {
         let clean = normalise::clean(text);
         let (clean, staff) = staff::drop_staff_sections(&clean);
         if staff > 0 {
@@ -254,10 +309,10 @@ impl Redactor {
         }
         let mut spans: Vec<Span> = Vec::new();
         detect::all(&clean, &mut spans);
-        dates_and_times(&clean, self.reference, &mut spans);
+        self.times.find(&clean, &mut spans);
         // Declared, then known, then learned names go in before the name
         // detector: for the same stretch of text, the earlier span wins
-        // (the sort below is stable), and these carry the better key.
+        // (the sort in `resolve` is stable), and these carry the better key.
         if !self.declared.is_empty() || !self.learned.is_empty() || self.known.is_some() {
             let skeleton = Skeleton::new(&clean);
             self.declared.find(&clean, &skeleton, &mut spans);
@@ -266,21 +321,28 @@ impl Redactor {
             }
             self.learned.find(&clean, &skeleton, &mut spans);
         }
-        detect::people(&clean, &mut spans);
-        // Leftmost first; at the same start the longest wins (a URL over the
-        // organisation name inside it), then the higher priority.
-        spans.sort_by(|a, b| {
-            a.start
-                .cmp(&b.start)
-                .then(b.end.cmp(&a.end))
-                .then(a.kind.priority().cmp(&b.kind.priority()))
-        });
+        // Names by heuristics never override what the submitter declared
+        // (`Veridian Bicep` is the declared `Veridian` and a technology).
+        let mut guessed = Vec::new();
+        detect::people(&clean, &mut guessed);
+        let certain: Vec<(usize, usize)> = spans
+            .iter()
+            .filter(|s| s.kind.priority() == 2)
+            .map(|s| (s.start, s.end))
+            .collect();
+        spans.extend(guessed.into_iter().filter(|g| {
+            !certain
+                .iter()
+                .any(|&(a, b)| g.start < b && a < g.end && (a, b) != (g.start, g.end))
+        }));
+        (clean, spans)
+    }
+
+    /// Replace `spans` in `clean`.
+    fn replace(&mut self, field: &str, clean: &str, spans: Vec<Span>) -> String {
         let mut out = String::with_capacity(clean.len());
         let mut cursor = 0;
-        for span in spans {
-            if span.start < cursor || span.end <= span.start {
-                continue;
-            }
+        for span in resolve(spans) {
             out.push_str(&clean[cursor..span.start]);
             match (&span.kind, &span.replacement) {
                 (FindingKind::Kept, _) => out.push_str(&clean[span.start..span.end]),
@@ -300,6 +362,18 @@ impl Redactor {
         out
     }
 
+    /// Replace only the declared terms: for a second pass over text that
+    /// was already de-identified (a reviewer's extra redaction), where the
+    /// detectors have done their work and must not renumber anything.
+    pub fn redact_terms_only(&mut self, field: &str, text: &str) -> String {
+        let clean = normalise::clean(text);
+        let mut spans: Vec<Span> = Vec::new();
+        detect::placeholders(&clean, &mut spans);
+        let skeleton = Skeleton::new(&clean);
+        self.declared.find(&clean, &skeleton, &mut spans);
+        self.replace(field, &clean, spans)
+    }
+
     pub fn findings(&self) -> Vec<Finding> {
         let mut f: Vec<Finding> = self.findings.values().cloned().collect();
         f.sort_by(|a, b| a.kind.cmp(&b.kind).then(a.placeholder.cmp(&b.placeholder)));
@@ -307,9 +381,35 @@ impl Redactor {
     }
 
     /// What each identifying value became, as HMACs under `key` only.
-    pub fn placeholder_map(&self, key: &consistency::MapKey, declared: &DeclaredTerms) -> PlaceholderMap {
+    pub fn placeholder_map(
+        &self,
+        key: &consistency::MapKey,
+        declared: &DeclaredTerms,
+    ) -> PlaceholderMap {
         PlaceholderMap::build(key, &self.assigned, declared)
     }
+}
+
+/// Non-overlapping spans in text order. Leftmost first; at the same start
+/// the longest wins (a URL over the organisation name inside it), then the
+/// higher priority, then the one found first.
+fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(b.end.cmp(&a.end))
+            .then(a.kind.priority().cmp(&b.kind.priority()))
+    });
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    let mut cursor = 0;
+    for span in spans {
+        if span.start < cursor || span.end <= span.start {
+            continue;
+        }
+        cursor = span.end;
+        out.push(span);
+    }
+    out
 }
 
 /// A submission after de-identification: what may be stored, and what the
@@ -328,9 +428,13 @@ pub struct Deidentified {
 /// used here and dropped; the redactor is returned so the caller can keep a
 /// keyed map of its placeholders.
 pub fn deidentify_with(valid: ValidSubmission) -> (Deidentified, Redactor, DeclaredTerms) {
-    let ValidSubmission { submission: s, flags } = valid;
+    let ValidSubmission {
+        submission: s,
+        flags,
+    } = valid;
     let incident = s.incident.unwrap_or_default();
-    let mut redactor = Redactor::new(&s.declared_terms).with_reference(incident.started_at.as_deref());
+    let mut redactor =
+        Redactor::new(&s.declared_terms).with_reference(incident.started_at.as_deref());
     let (month, time_of_day) = incident
         .started_at
         .as_deref()
@@ -410,13 +514,19 @@ mod tests {
     #[test]
     fn replaces_consistently_across_fields() {
         let mut r = Redactor::new(&terms());
-        let a = r.redact("summary", "Acme Pay's gateway failed; Maria Lopez paged Ken.");
+        let a = r.redact(
+            "summary",
+            "Acme Pay's gateway failed; Maria Lopez paged Ken.",
+        );
         let b = r.redact(
             "narrative",
             "ACME PAY saw it at 10.1.2.3 and mail maria@acmepay.example, https://status.acmepay.example/x. Ken's fix.",
         );
         assert_eq!(a, "[ORG]'s gateway failed; [PERSON-1] paged [PERSON-2].");
-        assert_eq!(b, "[ORG] saw it at [IP-1] and mail [EMAIL-1], [URL-1]. [PERSON-2]'s fix.");
+        assert_eq!(
+            b,
+            "[ORG] saw it at [IP-1] and mail [EMAIL-1], [URL-1]. [PERSON-2]'s fix."
+        );
         let f = r.findings();
         let org = f.iter().find(|x| x.placeholder == "[ORG]").unwrap();
         assert_eq!((org.count, org.fields.len()), (2, 2));
@@ -428,15 +538,18 @@ mod tests {
     fn whole_words_only_and_placeholders_survive() {
         let mut r = Redactor::new(&terms());
         assert_eq!(
-            r.redact("f", "Kenneth and Token and [PERSON-9]"),
-            "Kenneth and Token and [PERSON-9]"
+            r.redact("f", "Kentucky and Token and [PERSON-9]"),
+            "Kentucky and Token and [PERSON-9]"
         );
     }
 
     #[test]
     fn learned_names_share_a_placeholder() {
         let mut r = Redactor::new(&DeclaredTerms::default());
-        let texts = ["Priya restarted it.", "Later Priya Nandakumar and Nandakumar's team agreed."];
+        let texts = [
+            "Priya restarted it.",
+            "Later Priya Nandakumar and Nandakumar's team agreed.",
+        ];
         r.learn(&texts);
         let a = r.redact("a", texts[0]);
         let b = r.redact("b", texts[1]);

@@ -115,7 +115,10 @@ mod tests {
     #[test]
     fn invisible_characters_and_compatibility_forms_are_removed() {
         assert_eq!(clean("Ac\u{200B}me\u{202E} Ｐａｙ"), "Acme Pay");
-        assert!(matches!(clean("plain ascii"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            clean("plain ascii"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -11,12 +11,29 @@ use super::detect::regex;
 /// A heading (or label) that introduces a list of staff.
 pub fn is_staff_heading(heading: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let h = heading.trim().trim_matches(|c: char| c == '#' || c == '*' || c == '_' || c == ':' || c.is_whitespace());
+    let h = heading
+        .trim()
+        .trim_matches(|c: char| c == '#' || c == '*' || c == '_' || c == ':' || c.is_whitespace());
     regex(
         &RE,
         r"(?i)^(?:attendees?|participants?|owners?|people(?: involved)?|responders?|incident (?:commanders?|team|leads?)|team members?|contributors?|reviewers?|authors?|present|on[- ]call (?:team|engineers?)|who was involved|staff|roles?)$",
     )
     .is_match(h)
+}
+
+/// Where an inline staff list (`Attendees:`, `Present:`, `Observers:`)
+/// starts in a line.
+fn inline_list(line: &str) -> Option<usize> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    regex(
+        &RE,
+        r"(?i)(?:^|[\s*_(|])(?:attendees?|participants?|present|observers?|responders?|people involved|invitees?|cc|apologies|absent|notes? taken by|scribe|note[- ]?takers?)\s*\**:",
+    )
+    .find(line)
+    .map(|m| {
+        let s = m.as_str();
+        m.start() + (s.len() - s.trim_start_matches([' ', '\t', '*', '_', '(', '|']).len())
+    })
 }
 
 fn heading_level(line: &str) -> Option<usize> {
@@ -35,13 +52,74 @@ fn label(line: &str) -> Option<&str> {
     if let Some(inner) = t.strip_prefix("**").and_then(|s| s.strip_suffix(":**")) {
         return Some(inner);
     }
-    t.strip_suffix(':').filter(|s| !s.contains(' ') || s.split(' ').count() <= 3)
+    t.strip_suffix(':')
+        .filter(|s| !s.contains(' ') || s.split(' ').count() <= 3)
 }
 
 /// The text without staff sections, and how many were dropped.
 pub fn drop_staff_sections(text: &str) -> (String, usize) {
+    let (out, dropped, _) = split_staff_sections(text);
+    (out, dropped)
+}
+
+/// The people named in staff lists: their names, initials and user names
+/// also appear elsewhere in the report ("jdoe — set max_active_runs=1").
+pub fn staff_members(text: &str) -> Vec<String> {
+    let (_, _, removed) = split_staff_sections(text);
+    let mut members = Vec::new();
+    for chunk in removed {
+        // Drop the label, parenthesised roles and list markers; split items.
+        let body = chunk
+            .split_once(':')
+            .map_or(chunk.as_str(), |(head, rest)| {
+                if head.len() <= 40 && !head.contains('\n') {
+                    rest
+                } else {
+                    chunk.as_str()
+                }
+            });
+        let mut depth = 0;
+        let no_roles: String = body
+            .chars()
+            .filter(|&c| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        return false;
+                    }
+                    _ => {}
+                }
+                depth <= 0 && c != '('
+            })
+            .collect();
+        for item in no_roles.split([',', ';', '\n', '|', '/']) {
+            let item = item
+                .trim()
+                .trim_start_matches(['-', '*', '+', '#'])
+                .trim()
+                .trim_end_matches(['.', ':'])
+                .trim();
+            let item = item
+                .split(" - ")
+                .next()
+                .unwrap_or(item)
+                .split(" — ")
+                .next()
+                .unwrap_or(item)
+                .trim();
+            if (2..=40).contains(&item.chars().count()) && !is_staff_heading(item) {
+                members.push(item.to_string());
+            }
+        }
+    }
+    members
+}
+
+fn split_staff_sections(text: &str) -> (String, usize, Vec<String>) {
     let mut out = String::with_capacity(text.len());
     let mut dropped = 0;
+    let mut removed: Vec<String> = Vec::new();
     // While dropping: Some(level) for a heading section (ends at a heading of
     // the same or a higher level), Some(0) for a label section (ends at a
     // blank line after content, or at any heading).
@@ -58,6 +136,9 @@ pub fn drop_staff_sections(text: &str) -> (String, usize) {
             };
             if !ends {
                 seen_content |= !line.trim().is_empty();
+                if let Some(last) = removed.last_mut() {
+                    last.push_str(line);
+                }
                 continue;
             }
             dropping = None;
@@ -67,6 +148,7 @@ pub fn drop_staff_sections(text: &str) -> (String, usize) {
                 dropping = Some(l);
                 seen_content = false;
                 dropped += 1;
+                removed.push(String::new());
                 continue;
             }
         } else if let Some(lbl) = label(line) {
@@ -74,21 +156,23 @@ pub fn drop_staff_sections(text: &str) -> (String, usize) {
                 dropping = Some(0);
                 seen_content = false;
                 dropped += 1;
+                removed.push(String::new());
                 continue;
             }
-        } else if let Some((head, _)) = line.split_once(':') {
-            // `Attendees: AB, CD, priya.n` on one line.
-            if head.len() <= 40 && is_staff_heading(head.trim_start_matches(['-', '*', ' '])) {
-                dropped += 1;
-                if line.ends_with('\n') {
-                    out.push('\n');
-                }
-                continue;
+        } else if let Some(m) = inline_list(line) {
+            // `Attendees: AB, CD, priya.n` — from the label to the end of
+            // the line; what precedes it stays (and meets the detectors).
+            dropped += 1;
+            removed.push(line[m..].to_string());
+            out.push_str(line[..m].trim_end_matches([' ', '\t']));
+            if line.ends_with('\n') {
+                out.push('\n');
             }
+            continue;
         }
         out.push_str(line);
     }
-    (out, dropped)
+    (out, dropped, removed)
 }
 
 #[cfg(test)]
@@ -100,9 +184,23 @@ mod tests {
         let doc = "# Outage\n\n## Summary\nIt broke.\n\n## Attendees\n\n- AB\n- CD (SRE)\n\n## Lessons Learned\nMonitor it.\n";
         let (out, n) = drop_staff_sections(doc);
         assert_eq!(n, 1);
-        assert_eq!(out, "# Outage\n\n## Summary\nIt broke.\n\n## Lessons Learned\nMonitor it.\n");
-        let (out, n) = drop_staff_sections("Fixed.\nParticipants: JS, MK, priya.n\nDone.\n**Owners**\n- Tomasz\n\nAfter.");
+        assert_eq!(
+            out,
+            "# Outage\n\n## Summary\nIt broke.\n\n## Lessons Learned\nMonitor it.\n"
+        );
+        let (out, n) = drop_staff_sections(
+            "Fixed.\nParticipants: JS, MK, priya.n\nDone.\n**Owners**\n- Tomasz\n\nAfter.",
+        );
         assert_eq!(n, 2);
         assert_eq!(out, "Fixed.\n\nDone.\n\nAfter.");
+        let (out, _) = drop_staff_sections("Facilitator: Beatriz Santos   Observers: tn, rg\n- Owner: Tomasz (platform). Raise it.\n");
+        assert_eq!(
+            out,
+            "Facilitator: Beatriz Santos\n- Owner: Tomasz (platform). Raise it.\n"
+        );
+        assert_eq!(
+            staff_members("Attendees: A. Kowalczyk (IC), jdoe, H. Tanaka\n\n## Participants\n- SB\n- priya.n (SRE)\n"),
+            ["A. Kowalczyk", "jdoe", "H. Tanaka", "SB", "priya.n"]
+        );
     }
 }

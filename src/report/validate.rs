@@ -381,6 +381,12 @@ pub fn validate_amendment(a: &AmendmentSubmission) -> Result<(), Vec<FieldError>
     c.finish(()).map(|_| ())
 }
 
+pub fn validate_declared_terms(terms: &DeclaredTerms) -> Result<(), Vec<FieldError>> {
+    let mut c = Checker::default();
+    c.declared_terms(terms);
+    c.finish(()).map(|_| ())
+}
+
 /// A reviewer's synopsis, rejection reason or question.
 pub fn validate_reviewer_note(field: &str, text: &str) -> Result<(), Vec<FieldError>> {
     let mut c = Checker::default();

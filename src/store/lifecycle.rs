@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::models::*;
 use super::schema::*;
 use super::{today, Connection, StoreError};
+use crate::redact::consistency::PlaceholderMap;
 use crate::redact::{Deidentified, Finding};
 use crate::report::{PublishedReport, ReportContent};
 
@@ -83,6 +84,7 @@ fn row_for(id: &str, status: Status, d: &Deidentified, day: &str) -> Result<Repo
         completeness: d.completeness.score as i32,
         flags: serde_json::to_string(&d.flags)?,
         findings: serde_json::to_string(&d.findings)?,
+        placeholder_map: "{}".into(),
         synopsis: None,
         rejection_reason: None,
         received_on: day.to_string(),
@@ -129,10 +131,12 @@ fn insert_report(
     conn: &mut Connection,
     d: &Deidentified,
     receipt_hash: Option<&str>,
+    map: &PlaceholderMap,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
     let key = id.to_string();
-    let row = row_for(&key, Status::Pending, d, &today())?;
+    let mut row = row_for(&key, Status::Pending, d, &today())?;
+    row.placeholder_map = serde_json::to_string(map)?;
     diesel::insert_into(reports::table)
         .values(&row)
         .execute(conn)?;
@@ -150,8 +154,9 @@ pub fn submit(
     conn: &mut Connection,
     d: &Deidentified,
     receipt_hash: &str,
+    map: &PlaceholderMap,
 ) -> Result<Uuid, StoreError> {
-    conn.immediate_transaction(|conn| insert_report(conn, d, Some(receipt_hash)))
+    conn.immediate_transaction(|conn| insert_report(conn, d, Some(receipt_hash), map))
 }
 
 /// Bulk import: many submissions in one transaction, without receipts (a
@@ -165,7 +170,7 @@ pub fn import_batch(
     conn.immediate_transaction(|conn| {
         let mut ids = Vec::with_capacity(batch.len());
         for d in batch {
-            let id = insert_report(conn, d, None)?;
+            let id = insert_report(conn, d, None, &PlaceholderMap::default())?;
             if let Some(reviewer) = publish_as {
                 publish_pending(conn, reviewer, &id.to_string(), None)?;
             }
@@ -303,17 +308,26 @@ pub fn ask(
     })
 }
 
-/// A follow-up from the receipt holder, already de-identified. On a
-/// published report it is re-indexed; on a rejected one it sends the report
-/// back to the queue (the answer to a rejection reason).
+/// The keyed placeholder map of a report.
+pub fn placeholder_map(conn: &mut Connection, id: &Uuid) -> Result<PlaceholderMap, StoreError> {
+    Ok(serde_json::from_str(&load(conn, id)?.placeholder_map)?)
+}
+
+/// A follow-up from the receipt holder, already de-identified, with the
+/// placeholder map grown by what it introduced. On a published report it is
+/// re-indexed; on a rejected one it sends the report back to the queue (the
+/// answer to a rejection reason).
 pub fn amend(
     conn: &mut Connection,
     id: &Uuid,
     text: &str,
     findings: &[Finding],
+    map: &PlaceholderMap,
 ) -> Result<(), StoreError> {
     conn.immediate_transaction(|conn| {
         let row = load(conn, id)?;
+        let mut merged: PlaceholderMap = serde_json::from_str(&row.placeholder_map)?;
+        merged.merge(map.clone());
         let position: Option<i32> = amendments::table
             .filter(amendments::report_id.eq(&row.id))
             .select(diesel::dsl::max(amendments::position))
@@ -337,6 +351,7 @@ pub fn amend(
             .set((
                 reports::status.eq(status.as_str()),
                 reports::modified_on.eq(&day),
+                reports::placeholder_map.eq(serde_json::to_string(&merged)?),
             ))
             .execute(conn)?;
         if status == Status::Published {
@@ -357,6 +372,54 @@ pub fn withdraw(conn: &mut Connection, id: &Uuid) -> Result<(), StoreError> {
             record_index_event(conn, &row.id, IndexEventKind::Withdraw)?;
         }
         Ok(())
+    })
+}
+
+/// A reviewer's extra redaction: `apply` rewrites the stored content and
+/// amendment texts (with placeholders consistent with those already there)
+/// and returns its findings, all inside one transaction.
+pub fn redact_more(
+    conn: &mut Connection,
+    reviewer: &str,
+    id: &Uuid,
+    apply: impl FnOnce(&mut ReportContent, &mut [String]) -> Vec<Finding>,
+) -> Result<Vec<Finding>, StoreError> {
+    conn.immediate_transaction(|conn| {
+        let row = load(conn, id)?;
+        require_status(
+            &row,
+            &[Status::Pending, Status::Published, Status::Rejected],
+            "redacted",
+        )?;
+        let mut content = row.content()?;
+        let stored = load_amendments(conn, &row.id)?;
+        let mut texts: Vec<String> = stored.iter().map(|a| a.text.clone()).collect();
+        let added = apply(&mut content, &mut texts);
+        let mut findings: Vec<Finding> = serde_json::from_str(&row.findings)?;
+        for f in &added {
+            match findings.iter_mut().find(|x| x.placeholder == f.placeholder) {
+                Some(x) => x.count += f.count,
+                None => findings.push(f.clone()),
+            }
+        }
+        diesel::update(reports::table.find(&row.id))
+            .set((
+                reports::content.eq(serde_json::to_string(&content)?),
+                reports::title.eq(&content.title),
+                reports::findings.eq(serde_json::to_string(&findings)?),
+                reports::modified_on.eq(today()),
+            ))
+            .execute(conn)?;
+        for (a, text) in stored.iter().zip(texts) {
+            diesel::update(amendments::table.find(&a.id))
+                .set(amendments::text.eq(text))
+                .execute(conn)?;
+        }
+        if row.status() == Status::Published {
+            record_index_event(conn, &row.id, IndexEventKind::Redact)?;
+        }
+        audit(conn, reviewer, "redact", &row.id)?;
+        Ok(added)
     })
 }
 
@@ -486,6 +549,7 @@ pub fn review_item(conn: &mut Connection, id: &Uuid) -> Result<ReviewItem, Store
     Ok(ReviewItem {
         id: *id,
         status: row.status(),
+        warnings: crate::redact::leftovers::leftovers(&view.content),
         content: view.content,
         findings: serde_json::from_str(&row.findings)?,
         flags: serde_json::from_str(&row.flags)?,

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::schema::*;
+use crate::redact::leftovers::Leftover;
 use crate::redact::Finding;
 use crate::report::{Flag, PublishedAmendment, PublishedReport, ReportContent};
 
@@ -58,6 +59,7 @@ pub struct ReportRow {
     pub completeness: i32,
     pub flags: String,
     pub findings: String,
+    pub placeholder_map: String,
     pub synopsis: Option<String>,
     pub rejection_reason: Option<String>,
     pub received_on: String,
@@ -140,6 +142,8 @@ pub struct ReviewItem {
     pub rejection_reason: Option<String>,
     pub questions: Vec<ReviewerQuestion>,
     pub amendments: Vec<PublishedAmendment>,
+    /// Tokens that might still identify (codenames, internal names).
+    pub warnings: Vec<Leftover>,
     pub received: String,
 }
 

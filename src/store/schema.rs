@@ -19,6 +19,7 @@ diesel::table! {
         completeness -> Integer,
         flags -> Text,
         findings -> Text,
+        placeholder_map -> Text,
         synopsis -> Nullable<Text>,
         rejection_reason -> Nullable<Text>,
         received_on -> Text,

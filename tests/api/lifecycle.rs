@@ -137,7 +137,7 @@ fn a_report_goes_from_submission_to_publication_to_withdrawal() {
     let amendment = report["amendments"][0]["text"].as_str().unwrap();
     assert_eq!(
         amendment,
-        "Follow-up: [PERSON-1] found the same chain on the staging cluster."
+        "Follow-up: [PERSON-2] found the same chain on the staging cluster."
     );
     assert_eq!(
         report["amendments"][0]["month"].as_str().unwrap().len(),

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod cli;
+mod deidentification;
 mod helpers;
 mod lifecycle;
 mod privacy;

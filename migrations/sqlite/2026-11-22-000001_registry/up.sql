@@ -23,6 +23,8 @@ CREATE TABLE reports (
     completeness INTEGER NOT NULL,
     flags TEXT NOT NULL DEFAULT '[]',
     findings TEXT NOT NULL DEFAULT '[]',
+    -- value → placeholder, as HMACs under a key derived from the receipt
+    placeholder_map TEXT NOT NULL DEFAULT '{}',
     synopsis TEXT,
     rejection_reason TEXT,
     received_on TEXT NOT NULL,

@@ -469,7 +469,7 @@ fn coredns_ndots(c: &mut Ctx) -> Sc {
         "Requests to {svc} and other services making external calls were slow or timed out"
     );
     sc.happened = format!("We rolled out a Corefile change adding {what}. Within minutes CoreDNS pods were at their CPU limit and queries started timing out. {lang} services that call external APIs saw p99 latency of {p99} ms, and some hit their 2-second connect timeout and returned errors. Internal service names still resolved, mostly, which made it look like a problem with the external APIs at first.");
-    sc.why = format!("Pods use the Kubernetes default `ndots:5`, so a name like `api.partner.example` is first tried as `api.partner.example.<namespace>.svc.cluster.local` and so on through every search domain. Those misses used to be answered from cache almost for free. The change altered how misses were forwarded and they now went to an upstream that answered slowly, multiplying load and latency. Staging has a handful of pods and never showed it.");
+    sc.why = "Pods use the Kubernetes default `ndots:5`, so a name like `api.partner.example` is first tried as `api.partner.example.<namespace>.svc.cluster.local` and so on through every search domain. Those misses used to be answered from cache almost for free. The change altered how misses were forwarded and they now went to an upstream that answered slowly, multiplying load and latency. Staging has a handful of pods and never showed it.".to_string();
     sc.fix = format!("{} reverted the Corefile and restarted CoreDNS; latency recovered within three minutes. Later {e2} added a trailing dot to the external hostnames in our configs, set `ndots: 2` on the busiest deployments and scaled CoreDNS to more replicas with NodeLocal DNSCache.", cap(&oc));
     sc.start_event = "Corefile change applied".into();
     sc.events = vec![
@@ -854,7 +854,7 @@ fn split_brain_cluster(c: &mut Ctx) -> Sc {
         symptom: format!("two nodes reported themselves as primary for {svc}'s data"),
         effect: format!("Some writes made through {svc} were lost or applied twice"),
         happened: format!("A switch reboot isolated the primary from the other nodes for about {secs} seconds. The majority side elected a new primary, as designed. The old primary did not step down: clients in the same rack could still reach it and kept writing. When the network healed, the old primary rejoined as a replica and its {writes} divergent writes were discarded."),
-        why: format!("Fencing relied on the old primary noticing it had lost quorum, and the timeout for that was longer than the election timeout. Clients were not told to stop writing to a primary that could not see the majority. Our failover tests always killed the primary outright, never partitioned it."),
+        why: "Fencing relied on the old primary noticing it had lost quorum, and the timeout for that was longer than the election timeout. Clients were not told to stop writing to a primary that could not see the majority. Our failover tests always killed the primary outright, never partitioned it.".to_string(),
         fix: format!("{} stopped writes to the old primary, and {e2} extracted the discarded writes from its log before it was wiped. Over the next hours we replayed {writes} writes, resolving conflicts by hand where the same records had been changed on both sides.", cap(&oc)),
         start_event: "Switch reboot isolates the primary".into(),
         events: vec![
@@ -906,8 +906,8 @@ fn lb_health_check(c: &mut Ctx) -> Sc {
     let path_new = c.p(&["/ready", "/livez", "/api/health"]);
     let (change, why) = c.pk(vec![
         (format!("changed the health check path from `{path_old}` to `{path_new}`"), format!("`{path_new}` only existed in the next release of {svc}, so every backend returned 404 and was marked unhealthy")),
-        (format!("tightened the health check timeout to 1 second"), format!("the check endpoint of {svc} queries the database and takes 1.2 seconds at p50 under load, so every backend failed it")),
-        (format!("switched the health check to HTTPS"), format!("the backends of {svc} only serve plain HTTP on the health port, so every check failed the handshake")),
+        ("tightened the health check timeout to 1 second".to_string(), format!("the check endpoint of {svc} queries the database and takes 1.2 seconds at p50 under load, so every backend failed it")),
+        ("switched the health check to HTTPS".to_string(), format!("the backends of {svc} only serve plain HTTP on the health port, so every check failed the handshake")),
     ]);
     let mut sc = Sc {
         trigger: "load-balancer-change",
@@ -1080,7 +1080,7 @@ fn cloud_zone_outage(c: &mut Ctx) -> Sc {
         symptom: format!("{svc} could not connect to its database"),
         effect: format!("{} was unavailable", cap(&svc)),
         happened: format!("At the start of the incident, instances in {zone} stopped responding. The application layer lost a third of its capacity and recovered by itself, as designed. The primary database, however, lived only in {zone}. Connections hung and then failed with `could not connect to server: Connection timed out`. The {cloud} status page confirmed {what} about 25 minutes later."),
-        why: format!("The database had been created as single-zone during a cost review two years earlier, with a cross-zone read replica as the recovery plan. The promotion procedure had been written but never run in production. Nobody re-checked the decision when traffic grew."),
+        why: "The database had been created as single-zone during a cost review two years earlier, with a cross-zone read replica as the recovery plan. The promotion procedure had been written but never run in production. Nobody re-checked the decision when traffic grew.".to_string(),
         fix: format!("After waiting some minutes for the zone to come back, {oc} decided to promote the replica in another zone. {} updated the connection string and restarted the application pods. About {} minutes of writes that had not reached the replica were recovered later from the old primary once the zone returned.", cap(&e2), c.n(1, 4)),
         start_event: format!("{cloud} {zone} starts failing"),
         events: vec![
@@ -1090,7 +1090,7 @@ fn cloud_zone_outage(c: &mut Ctx) -> Sc {
             "Replica promoted; connection strings updated".into(),
         ],
         mitigate_event: "Service running on the promoted replica".into(),
-        resolve_event: format!("Zone recovered; missing writes reconciled; new standby in place"),
+        resolve_event: "Zone recovered; missing writes reconciled; new standby in place".to_string(),
         root_causes: vec![
             "The primary database was single-zone.".into(),
             "The replica promotion procedure had never been exercised.".into(),
@@ -1342,7 +1342,7 @@ fn security_credential_stuffing(c: &mut Ctx) -> Sc {
         symptom: format!("failed logins on {svc} rose to {rps} per second"),
         effect: format!("{accounts} accounts were accessed by an attacker; legitimate logins were slow"),
         happened: format!("Login attempts jumped from a few per second to {rps} per second, from tens of thousands of residential IPs. Almost all failed, but password hashing pegged the CPUs of {svc}, so real users waited several seconds to log in. The attempts that succeeded used e-mail and password pairs from public breach lists."),
-        why: format!("The login endpoint had no rate limit per account or per IP range, and no bot detection at the edge. Multi-factor authentication was optional and used by few customers."),
+        why: "The login endpoint had no rate limit per account or per IP range, and no bot detection at the edge. Multi-factor authentication was optional and used by few customers.".to_string(),
         fix: format!("{} enabled a managed challenge at the edge for the login path, which cut the attempts by 98%. {} added per-account rate limiting backed by Redis. We forced password resets on the {accounts} accounts that had successful logins from attack IPs and notified the customers.", cap(&oc), cap(&e2)),
         start_event: "Login attempts begin to climb".into(),
         events: vec![

@@ -180,7 +180,7 @@ fn config_pool_size(c: &mut Ctx) -> Sc {
         symptom: format!("p99 latency of {svc} jumped to {wait} seconds and timeouts followed"),
         effect: format!("Requests to {svc} were slow or failed with timeouts"),
         happened: format!("We were reducing the total number of connections to {db_name} ahead of adding more replicas of {svc2}. The change set `maxPoolSize` to {new} per instance across {replicas} replicas. It rolled out in one step. Within minutes the {lang} services logged `Connection is not available, request timed out after {wait}000ms` and p99 latency hit the timeout."),
-        why: format!("The number was worked out from average concurrency, not from peak concurrency during slow queries. The reviewer checked the arithmetic but not the assumption. Config changes go out to all replicas at once with no canary, unlike code."),
+        why: "The number was worked out from average concurrency, not from peak concurrency during slow queries. The reviewer checked the arithmetic but not the assumption. Config changes go out to all replicas at once with no canary, unlike code.".to_string(),
         fix: format!("{} reverted the config and restarted the pods to pick it up; latency recovered within five minutes. {} later put a pooler in front of the database, which solves the original problem without starving the application.", cap(&oc), cap(&e2)),
         start_event: "Pool size change rolled out".into(),
         events: vec![
@@ -449,7 +449,7 @@ fn deploy_kafka_rebalance(c: &mut Ctx) -> Sc {
         symptom: format!("consumer lag on the {parts}-partition topic passed {lag} messages and kept growing"),
         effect: "Events were processed with a delay of up to an hour; downstream views were stale".into(),
         happened: format!("We deployed a routine change to {svc}, which consumes a {parts}-partition topic with {consumers} consumers. The deploy restarts pods a few at a time. Every pod leaving or joining the group triggered a rebalance, and with the eager protocol all consumers revoke all partitions each time. Slow startup meant new pods joined just as the next ones left, so the group spent most of the deploy rebalancing."),
-        why: format!("The consumers used the default eager assignor and no static membership. `max.poll.interval.ms` was also lower than the time a batch takes during cache warm-up, so some consumers were kicked out of the group mid-batch, adding more rebalances. We had seen smaller versions of this before and treated the lag alert as normal during deploys."),
+        why: "The consumers used the default eager assignor and no static membership. `max.poll.interval.ms` was also lower than the time a batch takes during cache warm-up, so some consumers were kicked out of the group mid-batch, adding more rebalances. We had seen smaller versions of this before and treated the lag alert as normal during deploys.".to_string(),
         fix: format!("{} paused the deploy so the group could settle, and lag started draining. {} later switched the consumers to the cooperative sticky assignor with static membership (`group.instance.id` per pod) and raised `max.poll.interval.ms`. The next deploy caused no visible lag.", cap(&oc), cap(&e2)),
         start_event: format!("Rolling deploy of {svc} starts"),
         events: vec![
@@ -553,7 +553,7 @@ fn xid_wraparound(c: &mut Ctx) -> Sc {
     sc.summary = format!("Our main PostgreSQL database stopped accepting write transactions to protect itself from transaction ID wraparound. Autovacuum had not frozen the {size} GB `{table}` table in months. Writes were down until a single-user-mode vacuum finished.");
     sc.symptom = "every write failed with `database is not accepting commands to avoid wraparound data loss`".into();
     sc.effect = format!("All writes through {svc} failed; reads kept working");
-    sc.happened = format!("All writes started failing with `ERROR: database is not accepting commands to avoid wraparound data loss in database \"app\"`. Reads worked. The logs had been warning `database \"app\" must be vacuumed within 10000000 transactions` for days, but nobody read PostgreSQL warnings on that host.");
+    sc.happened = "All writes started failing with `ERROR: database is not accepting commands to avoid wraparound data loss in database \"app\"`. Reads worked. The logs had been warning `database \"app\" must be vacuumed within 10000000 transactions` for days, but nobody read PostgreSQL warnings on that host.".to_string();
     sc.why = format!("The `{table}` table gets a constant stream of inserts and grew to {size} GB. Autovacuum's anti-wraparound pass on it was throttled by default cost limits and kept being cancelled by a nightly job taking conflicting locks. An application session idle in transaction for days also held back the horizon. We did not graph transaction ID age at all.");
     sc.fix = format!("{} stopped the application and {e2} ran VACUUM FREEZE on the table with cost limits removed. It took {} on that table alone. We then restarted the application and watched XID age drop below 200 million.", cap(&oc), dur(c.ttm.saturating_sub(c.ttd).max(30)));
     sc.start_event = "PostgreSQL begins refusing write transactions".into();
@@ -599,7 +599,7 @@ fn search_cluster_heap(c: &mut Ctx) -> Sc {
         summary: format!("Our {es_name} cluster ran out of JVM heap because of {cause}. Master nodes spent most of their time in garbage collection, the cluster went red and search in {svc} failed."),
         symptom: format!("the {es_name} cluster status was red and search requests timed out"),
         effect: format!("Search in {svc} failed or returned partial results"),
-        happened: format!("Search latency climbed over an hour and then searches started failing. `_cluster/health` showed red with unassigned shards. Master node logs showed `[gc][old] duration [14.2s]` repeatedly, and nodes dropped out of the cluster as they failed to answer pings."),
+        happened: "Search latency climbed over an hour and then searches started failing. `_cluster/health` showed red with unassigned shards. Master node logs showed `[gc][old] duration [14.2s]` repeatedly, and nodes dropped out of the cluster as they failed to answer pings.".to_string(),
         why: format!("The cause was {cause}. Cluster state and per-shard overhead live on the heap, and the masters had the same 8 GB heap they had when the cluster was a tenth of the size. Heap usage had been above 85% for weeks, and the alert for it was muted as noisy."),
         fix: format!("{} closed the oldest indices to free heap, and {e2} raised the master heap and restarted them one at a time. Shards reallocated over {}. We have since introduced index lifecycle policies and a strict mapping.", cap(&oc), dur(c.ttr.saturating_sub(c.ttm).max(20))),
         start_event: "Search latency starts climbing".into(),
@@ -667,7 +667,7 @@ fn traffic_spike_campaign(c: &mut Ctx) -> Sc {
         symptom: format!("requests per second to {svc} were {mult} times the normal peak and errors were climbing"),
         effect: "Many visitors saw error pages or very slow pages".into(),
         happened: format!("Traffic to {svc} jumped {mult}x in two minutes after {what}. Most of the extra traffic bypassed the {cdn} cache because the landing page was personalised. The {lang} application scaled out, but new instances took four minutes to become ready and each opened a full connection pool, which pushed the database to its connection limit. From then on new instances made things worse."),
-        why: format!("Nobody told engineering about the campaign. Autoscaling was tuned for the slow daily curve, not for a step change. The landing page could have been cached, but was not, and there was no limit on total database connections across all instances."),
+        why: "Nobody told engineering about the campaign. Autoscaling was tuned for the slow daily curve, not for a step change. The landing page could have been cached, but was not, and there was no limit on total database connections across all instances.".to_string(),
         fix: format!("{} pre-scaled the application and {e2} switched the landing page to a cached static variant, which took most load off. We raised the database connection limit temporarily and capped the autoscaler until load settled.", cap(&oc)),
         start_event: format!("Traffic spike begins: {what}"),
         events: vec![
@@ -865,7 +865,7 @@ fn software_bug_nil(c: &mut Ctx) -> Sc {
         symptom: format!("instances of {svc} were restarting every few seconds"),
         effect: format!("Features backed by {svc} and {svc2} returned errors"),
         happened: format!("{} {ver} had been running for a week when {trig} came in. Processing it hit `{err}`, which killed the process. The request was retried against the next instance, which also crashed, until all instances were in a restart loop. gRPC calls from {svc2} failed with `UNAVAILABLE`.", cap(&svc)),
-        why: format!("The code assumed the field was always present. Tests built fixtures from a factory that always filled it in. The process had no recovery around request handling, and callers retried failed requests without limit, spreading the poison request to every instance."),
+        why: "The code assumed the field was always present. Tests built fixtures from a factory that always filled it in. The process had no recovery around request handling, and callers retried failed requests without limit, spreading the poison request to every instance.".to_string(),
         fix: format!("{} blocked the offending request at the gateway, which stopped the crash loop. {} shipped a fix handling the missing value and added recovery so one request cannot take down a process.", cap(&oc), cap(&e2)),
         start_event: format!("First request with {trig} arrives"),
         events: vec![
@@ -932,7 +932,7 @@ fn software_bug_duplicate_jobs(c: &mut Ctx) -> Sc {
         symptom: format!("customers were reporting duplicate {what}"),
         effect: format!("Customers received duplicate {what}"),
         happened: format!("A slow query made the {what} job take longer than usual. The queue considered long-running jobs lost and gave them to another worker, which sent them again. Some jobs were delivered up to six times before the first copy finished."),
-        why: format!("The job sent first and recorded the send afterwards, with no idempotency key. The visibility timeout of the queue was shorter than the worst-case job duration. This had happened on a smaller scale before without anyone connecting the complaints."),
+        why: "The job sent first and recorded the send afterwards, with no idempotency key. The visibility timeout of the queue was shorter than the worst-case job duration. This had happened on a smaller scale before without anyone connecting the complaints.".to_string(),
         fix: format!("{} paused the queue, and {e2} added an idempotency key written in the same transaction as the send record; duplicates stopped. We then raised the visibility timeout and fixed the slow query.", cap(&oc)),
         start_event: "Job duration starts exceeding visibility timeout".into(),
         events: vec![
@@ -1007,7 +1007,7 @@ fn migration_table_lock(c: &mut Ctx) -> Sc {
         symptom: format!("queries on `{table}` were waiting on locks and {svc} ran out of database connections"),
         effect: format!("Pages and API calls that touch {table} failed"),
         happened: format!("The deploy pipeline ran a migration, `{ddl}`, on {db_name} before deploying the new code. In staging the table has a few thousand rows and it finished instantly. In production the table has {rows} million rows. The statement waited for, and then held, a lock on `{table}`; every query behind it queued, connection pools filled, and {svc} started failing health checks."),
-        why: format!("The migration needed a lock that blocks other queries, and on a table this size it had to rewrite or scan every row. No lock timeout was set for migrations, so even waiting for the lock blocked all queries queued behind it. Staging data is too small to show this, and the review did not flag the statement as risky."),
+        why: "The migration needed a lock that blocks other queries, and on a table this size it had to rewrite or scan every row. No lock timeout was set for migrations, so even waiting for the lock blocked all queries queued behind it. Staging data is too small to show this, and the review did not flag the statement as risky.".to_string(),
         fix: format!("{} cancelled the migration with `pg_cancel_backend`/`KILL QUERY` and traffic recovered within a minute. {} rewrote it as an online migration in steps, with `lock_timeout` set, and ran it during low traffic.", cap(&oc), cap(&e2)),
         start_event: "Migration starts as part of the deploy".into(),
         events: vec![
@@ -1263,7 +1263,7 @@ fn maintenance_managed_db(c: &mut Ctx) -> Sc {
         summary: format!("{cloud} applied a minor version upgrade ({minor}) to our managed database during its maintenance window. The window was still the default, which fell in our peak hours, and the instance was not multi-zone, so the database was unavailable during the restart."),
         symptom: format!("{svc} could not connect to the database"),
         effect: format!("{} was unavailable during the database restart", cap(&svc)),
-        happened: format!("The database went away without warning on our side. The provider event log showed `Applying minor version upgrade` and a restart. Because the instance was single-zone, there was no standby to fail over to. The upgrade and restart took several minutes, and the application's connection retries then added a burst of load."),
+        happened: "The database went away without warning on our side. The provider event log showed `Applying minor version upgrade` and a restart. Because the instance was single-zone, there was no standby to fail over to. The upgrade and restart took several minutes, and the application's connection retries then added a burst of load.".to_string(),
         why: "The maintenance window had been left at the provider default, which in our time zone is a busy hour. Auto minor version upgrade was enabled. The notification e-mail went to an account owner address that nobody reads.".into(),
         fix: format!("We waited for the restart to finish; {} restarted application pods stuck with broken connections. {} moved the maintenance window to a quiet time, enabled multi-zone, and routed provider notifications to the team channel.", oc, cap(&e2)),
         start_event: "Provider maintenance begins".into(),

@@ -200,7 +200,7 @@ fn disk_full_logs(c: &mut Ctx) -> Sc {
             "Disk at 97% on the {} hosts, cleared before it filled",
             c.role
         );
-        sc.summary = format!("{} of {file} had accumulated on the hosts running {svc} because of {cause}. The predictive disk alert fired about two hours before the disk would have filled, and we cleaned it up in time.", format!("{size} GB"));
+        sc.summary = format!("{size} GB of {file} had accumulated on the hosts running {svc} because of {cause}. The predictive disk alert fired about two hours before the disk would have filled, and we cleaned it up in time.");
         sc.symptom = "disk usage was at 97% and growing".into();
         sc.effect = "No user impact".into();
         sc.happened = format!("The disk-fill forecast alert fired for the hosts running {svc}: at the current rate the root filesystem would be full in two hours. {} found {size} GB of {file}.", cap(&oc));
@@ -671,7 +671,7 @@ fn feature_flag_slow_query(c: &mut Ctx) -> Sc {
             format!("Flag rollout of `{flag}` overloaded the primary database"),
         ]),
         summary: format!("A product manager raised the `{flag}` flag in {svc} to {pct_rollout}% of users. The feature ran a query without a suitable index that took about {ms} ms, once per page view. Database CPU hit 100% and everything sharing that database slowed down until the flag was turned off."),
-        symptom: format!("database CPU was at 100% and the slow query log was full of one query"),
+        symptom: "database CPU was at 100% and the slow query log was full of one query".to_string(),
         effect: "Pages across the product were slow or timed out, not just the new feature".into(),
         happened: format!("The `{flag}` flag was raised from internal users to {pct_rollout}% in the flag dashboard, with no deploy. Within minutes, database CPU went to 100%. The slow query log showed one query at around {ms} ms, run thousands of times a minute. Other pages sharing the database slowed to a crawl."),
         why: "The query had been tested with internal accounts, which have little data; for long-standing customers it scanned millions of rows because the index it needed did not exist. Flag changes are not announced to engineering and have no automatic guardrails.".into(),

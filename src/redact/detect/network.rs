@@ -18,7 +18,12 @@ pub fn emails(text: &str, out: &mut Vec<Span>) {
         r"(?i)[a-z0-9](?:[a-z0-9._%+-]{0,63})@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+",
     );
     for m in re.find_iter(text) {
-        out.push(Span::new(m.start(), m.end(), FindingKind::Email, m.as_str().to_lowercase()));
+        out.push(Span::new(
+            m.start(),
+            m.end(),
+            FindingKind::Email,
+            m.as_str().to_lowercase(),
+        ));
     }
 }
 
@@ -34,13 +39,20 @@ fn url_host(url: &str) -> &str {
 /// page, or the public issue tracker of an open-source project.
 fn is_public_url(url: &str) -> bool {
     let host = url_host(url).to_ascii_lowercase();
-    if url.contains('@') && url.split_once("://").is_some_and(|(_, r)| r.split('/').next().is_some_and(|a| a.contains('@'))) {
+    if url.contains('@')
+        && url
+            .split_once("://")
+            .is_some_and(|(_, r)| r.split('/').next().is_some_and(|a| a.contains('@')))
+    {
         return false; // credentials in the URL
     }
     if lists::is_public_host(&host) {
         return true;
     }
-    if matches!(host.as_str(), "github.com" | "gitlab.com" | "www.github.com") {
+    if matches!(
+        host.as_str(),
+        "github.com" | "gitlab.com" | "www.github.com"
+    ) {
         let path = url.split_once("://").map_or(url, |(_, r)| r);
         let owner = path.split('/').nth(1).unwrap_or("").to_ascii_lowercase();
         return lists::is_public_repo_owner(&owner);
@@ -50,14 +62,24 @@ fn is_public_url(url: &str) -> bool {
 
 pub fn urls(text: &str, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = regex(&RE, r#"(?i)\b(?:https?|ftp|wss?|ssh|git|s3|gs|[a-z][a-z0-9+.-]{1,20})://[^\s<>"'`]+"#);
+    let re = regex(
+        &RE,
+        r#"(?i)\b(?:https?|ftp|wss?|ssh|git|s3|gs|[a-z][a-z0-9+.-]{1,20})://[^\s<>"'`]+"#,
+    );
     for m in re.find_iter(text) {
         // Sentence punctuation and a closing bracket are not part of a URL
         // written in prose (`(see https://x/y).`).
         let trimmed = m
             .as_str()
             .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}', '*', '_', '|']);
-        if trimmed.len() < 8 || is_public_url(trimmed) {
+        // `http://render_pool` (an nginx upstream) and `http://localhost`
+        // name no host anyone else can reach.
+        let host = url_host(trimmed);
+        if trimmed.len() < 8
+            || is_public_url(trimmed)
+            || host.contains('_')
+            || matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+        {
             continue;
         }
         out.push(Span::new(
@@ -77,24 +99,55 @@ pub fn ipv4(text: &str, out: &mut Vec<Span>) {
     for m in re.find_iter(text) {
         // `1.2.3.4.5` is a version or an OID, not an address.
         if m.start() > 0 && bytes[m.start() - 1] == b'.'
-            || bytes.get(m.end()) == Some(&b'.') && bytes.get(m.end() + 1).is_some_and(u8::is_ascii_digit)
+            || bytes.get(m.end()) == Some(&b'.')
+                && bytes.get(m.end() + 1).is_some_and(u8::is_ascii_digit)
         {
             continue;
         }
         let addr = m.as_str().split('/').next().unwrap_or("");
         if let Ok(ip) = addr.parse::<Ipv4Addr>() {
-            out.push(Span::new(m.start(), m.end(), FindingKind::Ip, ip.to_string()));
+            if is_well_known_v4(ip) && !m.as_str().contains('/') {
+                continue;
+            }
+            out.push(Span::new(
+                m.start(),
+                m.end(),
+                FindingKind::Ip,
+                ip.to_string(),
+            ));
         }
     }
+}
+
+/// Addresses that identify no one: loopback, unspecified, broadcast, the
+/// cloud metadata endpoint and the big public resolvers.
+fn is_well_known_v4(ip: Ipv4Addr) -> bool {
+    ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || matches!(
+            ip.octets(),
+            [169, 254, 169, 254]
+                | [8, 8, 8, 8]
+                | [8, 8, 4, 4]
+                | [1, 1, 1, 1]
+                | [1, 0, 0, 1]
+                | [9, 9, 9, 9]
+        )
 }
 
 /// IPv6 addresses: candidates by shape, confirmed by the standard parser.
 pub fn ipv6(text: &str, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = regex(&RE, r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:/[0-9]{1,3})?");
+    let re = regex(
+        &RE,
+        r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:/[0-9]{1,3})?",
+    );
     let bytes = text.as_bytes();
     for m in re.find_iter(text) {
-        if m.start() > 0 && is_word_byte(bytes[m.start() - 1]) || bytes.get(m.end()).is_some_and(|b| is_word_byte(*b)) {
+        if m.start() > 0 && is_word_byte(bytes[m.start() - 1])
+            || bytes.get(m.end()).is_some_and(|b| is_word_byte(*b))
+        {
             continue;
         }
         let (addr, has_prefix) = match m.as_str().split_once('/') {
@@ -107,6 +160,9 @@ pub fn ipv6(text: &str, out: &mut Vec<Span>) {
             candidate = candidate.trim_end_matches(':');
         }
         if let Ok(ip) = candidate.parse::<Ipv6Addr>() {
+            if ip.is_loopback() || ip.is_unspecified() {
+                continue;
+            }
             let end = if has_prefix && candidate.len() == addr.len() {
                 m.end()
             } else {
@@ -124,7 +180,12 @@ pub fn mac(text: &str, out: &mut Vec<Span>) {
         r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:[:-][0-9A-Fa-f]{2}){4}\b|\b[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\b",
     );
     for m in re.find_iter(text) {
-        out.push(Span::new(m.start(), m.end(), FindingKind::Mac, m.as_str().to_lowercase()));
+        out.push(Span::new(
+            m.start(),
+            m.end(),
+            FindingKind::Mac,
+            m.as_str().to_lowercase(),
+        ));
     }
 }
 
@@ -132,11 +193,80 @@ pub fn mac(text: &str, out: &mut Vec<Span>) {
 /// of private networks. File extensions that are also country codes (`.md`,
 /// `.rs`, `.sh`, `.py`, `.pl`, `.so`, `.ps`) are left out on purpose.
 const HOST_SUFFIXES: &[&str] = &[
-    "com", "net", "org", "io", "co", "dev", "app", "cloud", "ai", "tech", "info", "biz", "me", "us", "uk", "de",
-    "fr", "nl", "eu", "es", "it", "se", "no", "dk", "fi", "ch", "at", "be", "ie", "pt", "br", "ca", "au", "nz",
-    "jp", "in", "sg", "hk", "kr", "za", "mx", "ar", "cl", "pl", "cz", "ro", "gr", "tr", "il", "ae", "ru", "cn", "tw",
-    "gov", "edu", "mil", "int", "example", "test", "invalid", "internal", "local", "localdomain", "corp", "lan",
-    "intra", "intranet", "private", "home", "priv", "svc", "cluster", "consul", "onion",
+    "com",
+    "net",
+    "org",
+    "io",
+    "co",
+    "dev",
+    "app",
+    "cloud",
+    "ai",
+    "tech",
+    "info",
+    "biz",
+    "me",
+    "us",
+    "uk",
+    "de",
+    "fr",
+    "nl",
+    "eu",
+    "es",
+    "it",
+    "se",
+    "no",
+    "dk",
+    "fi",
+    "ch",
+    "at",
+    "be",
+    "ie",
+    "pt",
+    "br",
+    "ca",
+    "au",
+    "nz",
+    "jp",
+    "in",
+    "sg",
+    "hk",
+    "kr",
+    "za",
+    "mx",
+    "ar",
+    "cl",
+    "pl",
+    "cz",
+    "ro",
+    "gr",
+    "tr",
+    "il",
+    "ae",
+    "ru",
+    "cn",
+    "tw",
+    "gov",
+    "edu",
+    "mil",
+    "int",
+    "example",
+    "test",
+    "invalid",
+    "internal",
+    "local",
+    "localdomain",
+    "corp",
+    "lan",
+    "intra",
+    "intranet",
+    "private",
+    "home",
+    "priv",
+    "svc",
+    "cluster",
+    "consul",
+    "onion",
 ];
 
 pub fn hosts(text: &str, out: &mut Vec<Span>) {
@@ -154,7 +284,11 @@ pub fn hosts(text: &str, out: &mut Vec<Span>) {
         }
         let lower = host.to_ascii_lowercase();
         let last = lower.rsplit('.').next().unwrap_or("");
-        if !HOST_SUFFIXES.contains(&last) || lower.split('.').all(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+        if !HOST_SUFFIXES.contains(&last)
+            || lower
+                .split('.')
+                .all(|l| l.bytes().all(|b| b.is_ascii_digit()))
+        {
             continue;
         }
         // `example.com`-style bare registrable names of public services
@@ -181,10 +315,18 @@ pub fn channels_and_handles(text: &str, out: &mut Vec<Span>) {
         if name.len() <= 8 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
             continue;
         }
-        out.push(Span::new(m.start(), m.end(), FindingKind::Channel, name.to_lowercase()));
+        out.push(Span::new(
+            m.start(),
+            m.end(),
+            FindingKind::Channel,
+            name.to_lowercase(),
+        ));
     }
     for m in regex(&HANDLE, r"@[A-Za-z0-9][A-Za-z0-9._-]{1,38}").find_iter(text) {
-        if m.start() > 0 && (is_word_byte(bytes[m.start() - 1]) || matches!(bytes[m.start() - 1], b'.' | b'/' | b'-')) {
+        if m.start() > 0
+            && (is_word_byte(bytes[m.start() - 1])
+                || matches!(bytes[m.start() - 1], b'.' | b'/' | b'-'))
+        {
             continue;
         }
         let handle = m.as_str()[1..].trim_end_matches(['.', '-', '_']);
@@ -193,11 +335,19 @@ pub fn channels_and_handles(text: &str, out: &mut Vec<Span>) {
         // mentions that address no one.
         if bytes.get(m.end()) == Some(&b'/')
             || handle.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-            || matches!(lower.as_str(), "here" | "channel" | "everyone" | "latest" | "next" | "all" | "oncall" | "on-call")
+            || matches!(
+                lower.as_str(),
+                "here" | "channel" | "everyone" | "latest" | "next" | "all" | "oncall" | "on-call"
+            )
         {
             continue;
         }
-        out.push(Span::new(m.start(), m.start() + 1 + handle.len(), FindingKind::Handle, lower));
+        out.push(Span::new(
+            m.start(),
+            m.start() + 1 + handle.len(),
+            FindingKind::Handle,
+            lower,
+        ));
     }
 }
 
@@ -208,30 +358,47 @@ mod tests {
     fn found(f: fn(&str, &mut Vec<Span>), text: &str) -> Vec<String> {
         let mut out = Vec::new();
         f(text, &mut out);
-        out.iter().map(|s| text[s.start..s.end].to_string()).collect()
+        out.iter()
+            .map(|s| text[s.start..s.end].to_string())
+            .collect()
     }
 
     #[test]
     fn finds_network_identity() {
-        assert_eq!(found(emails, "mail Jo.Doe+x@corp.acme.io now"), ["Jo.Doe+x@corp.acme.io"]);
+        assert_eq!(
+            found(emails, "mail Jo.Doe+x@corp.acme.io now"),
+            ["Jo.Doe+x@corp.acme.io"]
+        );
         assert_eq!(
             found(urls, "see (https://grafana.acme.io/d/abc?x=1)."),
             ["https://grafana.acme.io/d/abc?x=1"]
         );
-        assert_eq!(found(ipv4, "from 10.0.12.7, and 192.168.0.0/16"), ["10.0.12.7", "192.168.0.0/16"]);
+        assert_eq!(
+            found(ipv4, "from 10.0.12.7, and 192.168.0.0/16"),
+            ["10.0.12.7", "192.168.0.0/16"]
+        );
         assert!(found(ipv4, "version 1.2.3.4.5 and 999.1.1.1").is_empty());
         assert_eq!(
-            found(ipv6, "hosts 2001:db8::8a2e:370:7334 and fe80::1. and ::1 and fd00::/8"),
-            ["2001:db8::8a2e:370:7334", "fe80::1", "::1", "fd00::/8"]
+            found(
+                ipv6,
+                "hosts 2001:db8::8a2e:370:7334 and fe80::1. and ::1 and fd00::/8"
+            ),
+            ["2001:db8::8a2e:370:7334", "fe80::1", "fd00::/8"]
         );
         assert!(found(ipv6, "at 12:30:45 the a::b::c").is_empty());
-        assert_eq!(found(mac, "nic 00:1A:2b:3c:4d:5e up"), ["00:1A:2b:3c:4d:5e"]);
+        assert_eq!(
+            found(mac, "nic 00:1A:2b:3c:4d:5e up"),
+            ["00:1A:2b:3c:4d:5e"]
+        );
         assert_eq!(
             found(hosts, "db-prod-03.quillfeather.internal and payments.svc.cluster.local, not config.yaml or v1.2.3"),
             ["db-prod-03.quillfeather.internal", "payments.svc.cluster.local"]
         );
         assert_eq!(
-            found(channels_and_handles, "in #inc-2291-payments ping @priya.n, not #fff or @types/node or a@b"),
+            found(
+                channels_and_handles,
+                "in #inc-2291-payments ping @priya.n, not #fff or @types/node or a@b"
+            ),
             ["#inc-2291-payments", "@priya.n"]
         );
     }

@@ -18,21 +18,86 @@ use crate::report::taxonomy::taxonomy;
 /// Words that start sentences and headings in postmortems, capitalised but
 /// never surnames, plus calendar words.
 const NOT_SURNAMES: &[&str] = &[
-    "the", "and", "or", "but", "on", "in", "at", "to", "from", "for", "with", "by", "of", "as", "is", "was", "were",
-    "has", "had", "said", "says", "asked", "ran", "restarted", "rolled", "noticed", "paged", "joined", "left",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
-    "april", "may", "june", "july", "august", "september", "october", "november", "december", "team", "sre",
-    "ops", "oncall", "on-call", "incident", "engineer", "manager", "lead", "we", "i", "it", "this", "that",
+    "the",
+    "and",
+    "or",
+    "but",
+    "on",
+    "in",
+    "at",
+    "to",
+    "from",
+    "for",
+    "with",
+    "by",
+    "of",
+    "as",
+    "is",
+    "was",
+    "were",
+    "has",
+    "had",
+    "said",
+    "says",
+    "asked",
+    "ran",
+    "restarted",
+    "rolled",
+    "noticed",
+    "paged",
+    "joined",
+    "left",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "team",
+    "sre",
+    "ops",
+    "oncall",
+    "on-call",
+    "incident",
+    "engineer",
+    "manager",
+    "lead",
+    "we",
+    "i",
+    "it",
+    "this",
+    "that",
 ];
 
 const SURNAME_PARTICLES: &[&str] = &[
-    "van", "von", "der", "den", "de", "la", "le", "del", "della", "da", "di", "du", "dos", "das", "ní", "nic", "ó",
-    "mac", "bin", "binti", "al", "el", "ter", "ten", "st.",
+    "van", "von", "der", "den", "de", "la", "le", "del", "della", "da", "di", "du", "dos", "das",
+    "ní", "nic", "ó", "mac", "bin", "binti", "al", "el", "ter", "ten", "st.",
 ];
 
 fn is_capitalised(word: &str) -> bool {
     let mut chars = word.chars();
     chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase)
+}
+
+/// `Rao`, `O'Brien`, `Jiménez`: one capital, then lowercase letters.
+fn title_case(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(char::is_uppercase)
+        && chars.clone().any(char::is_lowercase)
+        && chars.all(|c| c.is_lowercase() || matches!(c, '\'' | '’' | '-'))
 }
 
 fn is_technology(word: &str) -> bool {
@@ -43,7 +108,10 @@ fn is_technology(word: &str) -> bool {
 /// or function word.
 fn surname_like(word: &str) -> bool {
     let lower = word.to_lowercase();
-    is_capitalised(word) && word.chars().count() >= 2 && !is_technology(word) && !NOT_SURNAMES.contains(&lower.as_str())
+    is_capitalised(word)
+        && word.chars().count() >= 2
+        && !is_technology(word)
+        && !NOT_SURNAMES.contains(&lower.as_str())
 }
 
 /// A capitalised word that is neither English nor a technology: a name
@@ -97,10 +165,17 @@ fn extend_surnames(text: &str, ws: &[Word], i: usize, unambiguous: bool) -> (usi
             }
             break;
         }
-        let ok = if unambiguous { surname_like(w) } else { unknown_proper_noun(w) };
+        let ok = if unambiguous {
+            surname_like(w)
+        } else {
+            unknown_proper_noun(w)
+        };
         if !ok {
             // An initial: a single capital followed by a dot.
-            if w.chars().count() == 1 && w.chars().all(char::is_uppercase) && text[ws[j].end..].starts_with('.') {
+            if w.chars().count() == 1
+                && w.chars().all(char::is_uppercase)
+                && text[ws[j].end..].starts_with('.')
+            {
                 end = ws[j].end + 1;
                 j += 1;
             }
@@ -138,18 +213,59 @@ pub fn people(text: &str, out: &mut Vec<Span>) {
     );
     for c in introduced.captures_iter(text) {
         let m = c.get(1).expect("group 1");
-        let parts: Vec<&str> = m.as_str().split([' ', '\u{a0}']).filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = m
+            .as_str()
+            .split([' ', '\u{a0}'])
+            .filter(|p| !p.is_empty())
+            .collect();
         let first = parts[0];
-        if !unknown_proper_noun(first) && !(lists::is_first_name(first) && !lists::is_ambiguous_name(first)) {
+        if !unknown_proper_noun(first)
+            && (!lists::is_first_name(first) || lists::is_ambiguous_name(first))
+        {
             continue;
         }
-        let end = if parts.len() > 1 && surname_like(parts[1]) { m.end() } else { m.start() + first.len() };
+        let end = if parts.len() > 1 && surname_like(parts[1]) {
+            m.end()
+        } else {
+            m.start() + first.len()
+        };
         person(out, text, m.start(), end);
+    }
+    static INITIAL: OnceLock<Regex> = OnceLock::new();
+    let initial = regex(&INITIAL, r"\b\p{Lu}\.[ \u{a0}]?(\p{Lu}[\p{L}'’-]+)");
+    for c in initial.captures_iter(text) {
+        let m = c.get(0).expect("whole match");
+        if unknown_proper_noun(c.get(1).expect("group 1").as_str()) {
+            person(out, text, m.start(), m.end());
+        }
     }
     let ws = words(text);
     let mut i = 0;
     while i < ws.len() {
         let w = ws[i].text;
+        // Two capitalised words that are neither English nor technologies:
+        // a name from beyond the given-name list (`Aditi Rao`, `Sinéad Byrne`).
+        // Particles may stand between (`Ruairí Ó Murchú`).
+        let mut k = i + 1;
+        while k < ws.len()
+            && k < i + 3
+            && SURNAME_PARTICLES.contains(&ws[k].text.to_lowercase().as_str())
+        {
+            k += 1;
+        }
+        if k < ws.len()
+            && unknown_proper_noun(w)
+            && title_case(w)
+            && !lists::is_first_name(w)
+            && (i + 1..=k).all(|j| adjacent(text, &ws[j - 1], &ws[j]))
+            && unknown_proper_noun(ws[k].text)
+            && title_case(ws[k].text)
+        {
+            let (end, next) = extend_surnames(text, &ws, i, true);
+            person(out, text, ws[i].start, end);
+            i = next;
+            continue;
+        }
         if lists::is_first_name(w) && !is_technology(w) {
             let unambiguous = !lists::is_ambiguous_name(w);
             let (end, next) = extend_surnames(text, &ws, i, unambiguous);
@@ -164,16 +280,43 @@ pub fn people(text: &str, out: &mut Vec<Span>) {
     }
 }
 
+/// A staff-list entry as a name to find elsewhere: user names (`jdoe`),
+/// initials (`SB`) and names. Not an English word or a technology.
+pub fn staff_member_term(member: &str) -> Option<(Term, String)> {
+    let m = member.trim();
+    let lower = m.to_lowercase();
+    if m.chars().count() < 2 || lists::is_english(&lower) || is_technology(m) || m.contains("[") {
+        return None;
+    }
+    Some((
+        Term {
+            kind: FindingKind::Person,
+            key: skeleton_of(m),
+        },
+        m.to_string(),
+    ))
+}
+
 /// Full names found anywhere in a report, so that a later lone `Priya` or
 /// `Nandakumar` gets the placeholder of `Priya Nandakumar`.
 pub fn learn_names(spans: &[Span], text: &str) -> Vec<(Term, String)> {
     let mut out = Vec::new();
     for s in spans.iter().filter(|s| s.kind == FindingKind::Person) {
         let name = text[s.start..s.end].trim_end_matches('.');
-        let parts: Vec<&str> = name.split([' ', '\u{a0}']).filter(|p| p.chars().count() > 1).collect();
+        let parts: Vec<&str> = name
+            .split([' ', '\u{a0}'])
+            .filter(|p| p.chars().count() > 1)
+            .collect();
         if parts.len() < 2 {
             continue;
         }
+        out.push((
+            Term {
+                kind: FindingKind::Person,
+                key: s.key.clone(),
+            },
+            name.to_string(),
+        ));
         for part in [parts[0], parts[parts.len() - 1]] {
             if !is_technology(part) && !lists::is_english(&part.to_lowercase()) {
                 out.push((
@@ -196,7 +339,10 @@ mod tests {
     fn found(text: &str) -> Vec<String> {
         let mut out = Vec::new();
         people(text, &mut out);
-        let mut v: Vec<String> = out.iter().map(|s| text[s.start..s.end].to_string()).collect();
+        let mut v: Vec<String> = out
+            .iter()
+            .map(|s| text[s.start..s.end].to_string())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -205,9 +351,18 @@ mod tests {
     #[test]
     fn finds_people_but_not_technologies() {
         assert_eq!(found("ask Maria Lopez from the DBA team"), ["Maria Lopez"]);
-        assert_eq!(found("Dr. Lee approved; Tomasz Wójcik paged Oluwaseun."), ["Lee", "Oluwaseun", "Tomasz Wójcik"]);
-        assert_eq!(found("Priya N. restarted Cassandra and Jenkins"), ["Priya N."]);
+        assert_eq!(
+            found("Dr. Lee approved; Tomasz Wójcik paged Oluwaseun."),
+            ["Lee", "Oluwaseun", "Tomasz Wójcik"]
+        );
+        assert_eq!(
+            found("Priya N. restarted Cassandra and Jenkins"),
+            ["Priya N."]
+        );
         assert!(found("Will the Redis Sentinel failover? Mark the pods.").is_empty());
-        assert_eq!(found("José García de la Cruz said"), ["José García de la Cruz"]);
+        assert_eq!(
+            found("José García de la Cruz said"),
+            ["José García de la Cruz"]
+        );
     }
 }

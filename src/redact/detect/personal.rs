@@ -20,7 +20,7 @@ fn luhn(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn iban_valid(iban: &str) -> bool {
@@ -36,7 +36,11 @@ fn iban_valid(iban: &str) -> bool {
             b'A'..=b'Z' => (b - b'A') as u32 + 10,
             _ => return false,
         };
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     rem == 1
 }
@@ -61,10 +65,20 @@ pub fn personal(text: &str, out: &mut Vec<Span>) {
     for m in regex(&CARD, r"\b[0-9](?:[ -]?[0-9]){12,18}\b").find_iter(text) {
         let digits: Vec<u8> = m.as_str().bytes().filter(u8::is_ascii_digit).collect();
         if luhn(&digits) && !digits.iter().all(|d| *d == digits[0]) {
-            out.push(Span::new(m.start(), m.end(), FindingKind::Card, String::from_utf8_lossy(&digits).into_owned()));
+            out.push(Span::new(
+                m.start(),
+                m.end(),
+                FindingKind::Card,
+                String::from_utf8_lossy(&digits).into_owned(),
+            ));
         }
     }
-    for m in regex(&IBAN, r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b").find_iter(text) {
+    for m in regex(
+        &IBAN,
+        r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",
+    )
+    .find_iter(text)
+    {
         if iban_valid(m.as_str()) {
             let key: String = m.as_str().chars().filter(|c| !c.is_whitespace()).collect();
             out.push(Span::new(m.start(), m.end(), FindingKind::Iban, key));

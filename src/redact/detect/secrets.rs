@@ -10,7 +10,12 @@ use super::{is_word_byte, regex, Span};
 use crate::redact::FindingKind;
 
 fn secret(out: &mut Vec<Span>, start: usize, end: usize, value: &str) {
-    out.push(Span::new(start, end, FindingKind::Secret, value.to_string()));
+    out.push(Span::new(
+        start,
+        end,
+        FindingKind::Secret,
+        value.to_string(),
+    ));
 }
 
 /// Shannon entropy in bits per character.
@@ -35,7 +40,10 @@ fn entropy(s: &str) -> f64 {
 /// into a company's own repositories and logs.
 fn looks_random(token: &str) -> bool {
     let len = token.len();
-    if len >= 32 && token.bytes().all(|b| b.is_ascii_hexdigit()) && token.bytes().any(|b| b.is_ascii_digit()) {
+    if len >= 32
+        && token.bytes().all(|b| b.is_ascii_hexdigit())
+        && token.bytes().any(|b| b.is_ascii_digit())
+    {
         return true;
     }
     if len < 20 {
@@ -47,7 +55,10 @@ fn looks_random(token: &str) -> bool {
     let classes = lower as u8 + upper as u8 + digit as u8;
     // Words joined by hyphens (`kube-controller-manager-7d9f`) are names,
     // not secrets.
-    let separators = token.bytes().filter(|b| matches!(b, b'-' | b'_' | b'.')).count();
+    let separators = token
+        .bytes()
+        .filter(|b| matches!(b, b'-' | b'_' | b'.'))
+        .count();
     classes >= 3 && separators * 6 < len && entropy(token) >= 3.8
 }
 
@@ -92,16 +103,24 @@ pub fn secrets(text: &str, out: &mut Vec<Span>) {
         secret(out, m.start(), m.end(), m.as_str());
     }
     // scheme://user:password@host — the user and password go.
-    let connection = regex(&CONNECTION, r"(?i)\b[a-z][a-z0-9+.-]{1,20}://([^\s:/@]{1,64}):([^\s@/]{1,256})@");
+    let connection = regex(
+        &CONNECTION,
+        r"(?i)\b[a-z][a-z0-9+.-]{1,20}://([^\s:/@]{1,64}):([^\s@/]{1,256})@",
+    );
     for c in connection.captures_iter(text) {
         let user = c.get(1).expect("group 1");
         let password = c.get(2).expect("group 2");
         secret(out, password.start(), password.end(), password.as_str());
-        out.push(Span::new(user.start(), user.end(), FindingKind::Handle, user.as_str().to_lowercase()));
+        out.push(Span::new(
+            user.start(),
+            user.end(),
+            FindingKind::Handle,
+            user.as_str().to_lowercase(),
+        ));
     }
     let assignment = regex(
         &ASSIGNMENT,
-        r#"(?i)\b(?:password|passwd|pwd|pass|secret|secret[_-]?key|client[_-]?secret|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|aws_secret_access_key|aws_access_key_id|bearer|authorization)["']?\s*(?:[:=]|=>|:=)\s*["']?(?:bearer\s+|basic\s+)?([^\s"',;}{)\]]{4,512})"#,
+        r#"(?i)\b(?:[a-z0-9]+[_-])*(?:password|passwd|pwd|pass|secret|secret[_-]?key|client[_-]?secret|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|aws_secret_access_key|aws_access_key_id|bearer|authorization)["']?\s*(?:[:=]|=>|:=)\s*["']?(?:bearer\s+|basic\s+)?([^\s"',;}{)\]]{4,512})"#,
     );
     for c in assignment.captures_iter(text) {
         let v = c.get(1).expect("group 1");
@@ -110,7 +129,18 @@ pub fn secrets(text: &str, out: &mut Vec<Span>) {
         // Placeholders and prose, not secrets.
         if matches!(
             lower.as_str(),
-            "null" | "none" | "true" | "false" | "required" | "redacted" | "changeme" | "xxxx" | "****" | "empty" | "unset" | "string"
+            "null"
+                | "none"
+                | "true"
+                | "false"
+                | "required"
+                | "redacted"
+                | "changeme"
+                | "xxxx"
+                | "****"
+                | "empty"
+                | "unset"
+                | "string"
         ) || value.starts_with('[') && value.ends_with(']')
             || value.starts_with("${")
             || value.starts_with('<')
@@ -123,11 +153,16 @@ pub fn secrets(text: &str, out: &mut Vec<Span>) {
     for m in regex(&TOKEN, r"[A-Za-z0-9+/_=.-]{20,}").find_iter(text) {
         let token = m.as_str().trim_end_matches(['.', '=', '-', '_']);
         let token = token.trim_start_matches(['.', '-', '_', '/']);
-        let start = m.start() + (m.as_str().len() - m.as_str().trim_start_matches(['.', '-', '_', '/']).len());
-        if m.start() > 0 && is_word_byte(bytes[m.start() - 1]) || token.contains('/') && !token.contains('+') {
+        let start = m.start()
+            + (m.as_str().len() - m.as_str().trim_start_matches(['.', '-', '_', '/']).len());
+        if m.start() > 0 && is_word_byte(bytes[m.start() - 1]) {
             continue;
         }
-        if looks_random(token) {
+        // Paths have slashes too; a random token with slashes has far more
+        // entropy than any path.
+        if looks_random(token)
+            && (!token.contains('/') || token.contains('+') || entropy(token) >= 4.4)
+        {
             secret(out, start, start + token.len(), token);
         }
     }
@@ -151,14 +186,32 @@ mod tests {
 
     #[test]
     fn finds_pasted_credentials() {
-        assert_eq!(found("key AKIAIOSFODNN7EXAMPLE used"), ["AKIAIOSFODNN7EXAMPLE"]);
-        assert_eq!(found("ghp_0123456789abcdefghijABCDEFGHIJ012345 leaked"), ["ghp_0123456789abcdefghijABCDEFGHIJ012345"]);
-        assert_eq!(found("postgres://app:S3cr3tP4ss@db.internal:5432/x"), ["S3cr3tP4ss"]);
-        assert_eq!(found("password=hunter2xyz and api_key: 'abcd1234efgh'"), ["hunter2xyz", "abcd1234efgh"]);
+        assert_eq!(
+            found("key AKIAIOSFODNN7EXAMPLE used"),
+            ["AKIAIOSFODNN7EXAMPLE"]
+        );
+        assert_eq!(
+            found("ghp_0123456789abcdefghijABCDEFGHIJ012345 leaked"),
+            ["ghp_0123456789abcdefghijABCDEFGHIJ012345"]
+        );
+        assert_eq!(
+            found("postgres://app:S3cr3tP4ss@db.internal:5432/x"),
+            ["S3cr3tP4ss"]
+        );
+        assert_eq!(
+            found("password=hunter2xyz and api_key: 'abcd1234efgh'"),
+            ["hunter2xyz", "abcd1234efgh"]
+        );
         assert_eq!(found("password: null"), Vec::<String>::new());
-        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
+        let pem =
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
         assert_eq!(found(&format!("here {pem} oops")), [pem]);
-        assert_eq!(found("token wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY+x9 was"), ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY+x9"]);
-        assert!(found("kube-controller-manager-7d9f8 and x509: certificate has expired").is_empty());
+        assert_eq!(
+            found("token wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY+x9 was"),
+            ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY+x9"]
+        );
+        assert!(
+            found("kube-controller-manager-7d9f8 and x509: certificate has expired").is_empty()
+        );
     }
 }
