@@ -4,7 +4,6 @@
 
 use std::io::{BufRead, Write};
 
-use crate::redact::leftovers::leftovers;
 use crate::redact::{deidentify, Deidentified, Redactor};
 use crate::report::completeness::assess;
 use crate::report::parse::parse_json;
@@ -31,13 +30,11 @@ fn deidentify_published(report: &PublishedReport) -> Deidentified {
         *text = redactor.redact(&field, text);
     }
     let completeness = assess(&content);
-    let warnings = leftovers(&content);
     Deidentified {
         content,
         findings: redactor.findings(),
         flags: Vec::new(),
         completeness,
-        warnings,
     }
 }
 

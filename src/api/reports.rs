@@ -13,6 +13,8 @@ use crate::redact::consistency::MapKey;
 use crate::redact::leftovers::Leftover;
 use crate::redact::{deidentify_with, Deidentified, Finding, Redactor};
 use crate::report::completeness::Completeness;
+use crate::report::markdown;
+use crate::report::submission::MarkdownSubmission;
 use crate::report::validate::limits;
 use crate::report::{validate, DeclaredTerms, Flag, PublishedReport, ReportContent, Submission};
 use crate::store;
@@ -24,9 +26,37 @@ async fn deidentified(
     req: &HttpRequest,
     payload: web::Payload,
 ) -> Result<(Deidentified, Redactor, DeclaredTerms), ApiError> {
-    let submission: Submission = body::json(req, payload, limits::BODY_BYTES).await?;
+    let submission = read_submission(req, payload).await?;
     let valid = validate(submission).map_err(ApiError::Validation)?;
     Ok(deidentify_with(valid))
+}
+
+/// A submission body: structured JSON, JSON with a whole Markdown
+/// postmortem (`{"markdown", "declared_terms"}`), or a bare
+/// `text/markdown` body.
+async fn read_submission(req: &HttpRequest, payload: web::Payload) -> Result<Submission, ApiError> {
+    match body::media_type(req).as_str() {
+        "text/markdown" | "text/x-markdown" => {
+            let bytes = body::read_limited(payload, limits::BODY_BYTES).await?;
+            Ok(markdown::ingest(body::utf8(&bytes)?))
+        }
+        "application/json" => {
+            let bytes = body::read_limited(payload, limits::BODY_BYTES).await?;
+            let text = body::utf8(&bytes)?;
+            let value: serde_json::Value = body::parse_json(text)?;
+            if value.get("markdown").is_some() {
+                let m: MarkdownSubmission = body::parse_json(text)?;
+                let mut s = markdown::ingest(&m.markdown);
+                s.declared_terms = m.declared_terms;
+                Ok(s)
+            } else {
+                body::parse_json(text)
+            }
+        }
+        _ => Err(ApiError::UnsupportedMediaType(
+            "application/json or text/markdown",
+        )),
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -43,7 +73,11 @@ pub struct Preview {
 
 /// Dry run: what would be stored. Stores nothing.
 #[utoipa::path(
-    request_body = Submission,
+    request_body(content(
+        (Submission = "application/json"),
+        (MarkdownSubmission = "application/json"),
+        (String = "text/markdown"),
+    )),
     responses(
         (status = 200, body = Preview),
         (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),
@@ -54,11 +88,11 @@ pub struct Preview {
 pub async fn preview(req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     let (d, _, _) = deidentified(&req, payload).await?;
     Ok(HttpResponse::Ok().json(Preview {
+        warnings: crate::redact::leftovers::leftovers(&d.content),
         submission: d.content,
         findings: d.findings,
         flags: d.flags,
         completeness: d.completeness,
-        warnings: d.warnings,
     }))
 }
 
@@ -76,7 +110,11 @@ pub struct SubmissionReceipt {
 /// Submit a postmortem. It is de-identified before anything is stored and
 /// waits for a reviewer.
 #[utoipa::path(
-    request_body = Submission,
+    request_body(content(
+        (Submission = "application/json"),
+        (MarkdownSubmission = "application/json"),
+        (String = "text/markdown"),
+    )),
     responses(
         (status = 201, body = SubmissionReceipt),
         (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),

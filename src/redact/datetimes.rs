@@ -224,7 +224,7 @@ impl Coarsener {
         let iso = regex(
             &ISO,
             &format!(
-                r"\b(?P<y>(?:19|20)[0-9]{{2}})[-/](?P<mo>[01][0-9])[-/](?P<d>[0-3][0-9])(?:[T ]{CLOCK}(?:\s?(?P<z>{ZONE}))?)?\b"
+                r"(?-u:\b)(?P<y>(?:19|20)[0-9]{{2}})[-/](?P<mo>[01][0-9])[-/](?P<d>[0-3][0-9])(?:[T ]{CLOCK}(?:\s?(?P<z>{ZONE}))?)?(?-u:\b)"
             ),
         );
         for c in iso.captures_iter(text) {
@@ -251,7 +251,7 @@ impl Coarsener {
         let written = regex(
             &WRITTEN,
             &format!(
-                r"(?i)\b{WEEKDAY}(?:(?P<d1>[0-3]?[0-9])(?:st|nd|rd|th)?\s+(?P<m1>{MONTH})|(?P<m2>{MONTH})\s+(?P<d2>[0-3]?[0-9])(?:st|nd|rd|th)?),?\s+(?P<y>(?:19|20)[0-9]{{2}})(?:,?\s+(?:at\s+)?{CLOCK}(?:\s*\(?(?P<z>{ZONE})\)?)?)?\b"
+                r"(?i)(?-u:\b){WEEKDAY}(?:(?P<d1>[0-3]?[0-9])(?:st|nd|rd|th)?\s+(?P<m1>{MONTH})|(?P<m2>{MONTH})\s+(?P<d2>[0-3]?[0-9])(?:st|nd|rd|th)?),?\s+(?P<y>(?:19|20)[0-9]{{2}})(?:,?\s+(?:at\s+)?{CLOCK}(?:\s*\(?(?P<z>{ZONE})\)?)?)?(?-u:\b)"
             ),
         );
         for c in written.captures_iter(text) {
@@ -278,7 +278,7 @@ impl Coarsener {
         let log = regex(
             &LOG,
             &format!(
-                r"\b(?:(?P<m1>{MONTH})\s{{1,2}}(?P<d1>[0-3]?[0-9])\s+|(?P<d2>[0-3][0-9])/(?P<m2>{MONTH})/(?P<y>(?:19|20)[0-9]{{2}}):){CLOCK}(?:\s?(?P<z>{ZONE}))?\b"
+                r"(?-u:\b)(?:(?P<m1>{MONTH})\s{{1,2}}(?P<d1>[0-3]?[0-9])\s+|(?P<d2>[0-3][0-9])/(?P<m2>{MONTH})/(?P<y>(?:19|20)[0-9]{{2}}):){CLOCK}(?:\s?(?P<z>{ZONE}))?(?-u:\b)"
             ),
         );
         for c in log.captures_iter(text) {
@@ -306,7 +306,10 @@ impl Coarsener {
             found.push((m.start(), m.end(), date, time_of(&c), zone, false));
         }
         // Bare clock times, with or without a zone.
-        let bare = regex(&BARE, &format!(r"\b{CLOCK}(?:\s?\(?(?P<z>{ZONE})\b\)?)?"));
+        let bare = regex(
+            &BARE,
+            &format!(r"(?-u:\b){CLOCK}(?:\s?\(?(?P<z>{ZONE})(?-u:\b)\)?)?"),
+        );
         let bytes = text.as_bytes();
         for c in bare.captures_iter(text) {
             let m = c.get(0).expect("whole match");

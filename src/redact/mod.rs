@@ -16,7 +16,8 @@ pub mod normalise;
 pub mod staff;
 pub mod time;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -29,7 +30,6 @@ use consistency::{KnownPlaceholders, PlaceholderMap};
 use datetimes::{Coarsener, Reference};
 use declared::TermMatcher;
 use detect::Span;
-use leftovers::Leftover;
 use normalise::Skeleton;
 
 #[derive(
@@ -156,6 +156,8 @@ pub struct Redactor {
     declared: TermMatcher,
     learned: TermMatcher,
     times: Coarsener,
+    /// Detections made by `learn`, by text, for `redact` to reuse.
+    detected: HashMap<u64, (Vec<Span>, Vec<Span>)>,
     known: Option<KnownPlaceholders>,
     assigned: BTreeMap<(FindingKind, String), String>,
     next: BTreeMap<FindingKind, usize>,
@@ -168,6 +170,7 @@ impl Redactor {
             declared: TermMatcher::declared(terms),
             learned: TermMatcher::new(Vec::new()),
             times: Coarsener { reference: None },
+            detected: HashMap::new(),
             known: None,
             assigned: BTreeMap::new(),
             next: BTreeMap::new(),
@@ -224,12 +227,19 @@ impl Redactor {
         let mut names = Vec::new();
         for t in texts {
             let clean = normalise::clean(t);
-            let mut spans = Vec::new();
-            detect::people(&clean, &mut spans);
-            names.extend(detect::learn_names(&spans, &clean));
+            // Everyone in a staff list, wherever else they are named.
+            for member in staff::staff_members(&clean) {
+                if let Some(term) = detect::staff_member_term(&member) {
+                    names.push(term);
+                }
+            }
+            let (dropped, _) = staff::drop_staff_sections(&clean);
+            let mut people = Vec::new();
+            detect::people(&dropped, &mut people);
+            names.extend(detect::learn_names(&people, &dropped));
             // A secret pasted once in a command is often quoted again in prose.
             let mut found = Vec::new();
-            detect::all(&clean, &mut found);
+            detect::all(&dropped, &mut found);
             for s in found
                 .iter()
                 .filter(|s| s.kind == FindingKind::Secret && s.end - s.start >= 6)
@@ -239,15 +249,11 @@ impl Redactor {
                         kind: FindingKind::Secret,
                         key: s.key.clone(),
                     },
-                    clean[s.start..s.end].to_string(),
+                    dropped[s.start..s.end].to_string(),
                 ));
             }
-            // Everyone in a staff list, wherever else they are named.
-            for member in staff::staff_members(&clean) {
-                if let Some(term) = detect::staff_member_term(&member) {
-                    names.push(term);
-                }
-            }
+            // `redact` will need the same detections of the same text.
+            self.detected.insert(text_hash(&dropped), (found, people));
         }
         self.learned = TermMatcher::new(names);
     }
@@ -307,8 +313,16 @@ impl Redactor {
         if staff > 0 {
             self.record(FindingKind::StaffList, "(section removed)", field, staff);
         }
-        let mut spans: Vec<Span> = Vec::new();
-        detect::all(&clean, &mut spans);
+        let (mut spans, guessed) = match self.detected.remove(&text_hash(&clean)) {
+            Some(cached) => cached,
+            None => {
+                let mut found = Vec::new();
+                detect::all(&clean, &mut found);
+                let mut people = Vec::new();
+                detect::people(&clean, &mut people);
+                (found, people)
+            }
+        };
         self.times.find(&clean, &mut spans);
         // Declared, then known, then learned names go in before the name
         // detector: for the same stretch of text, the earlier span wins
@@ -323,8 +337,6 @@ impl Redactor {
         }
         // Names by heuristics never override what the submitter declared
         // (`Veridian Bicep` is the declared `Veridian` and a technology).
-        let mut guessed = Vec::new();
-        detect::people(&clean, &mut guessed);
         let certain: Vec<(usize, usize)> = spans
             .iter()
             .filter(|s| s.kind.priority() == 2)
@@ -390,6 +402,12 @@ impl Redactor {
     }
 }
 
+fn text_hash(text: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
 /// Non-overlapping spans in text order. Leftmost first; at the same start
 /// the longest wins (a URL over the organisation name inside it), then the
 /// higher priority, then the one found first.
@@ -420,8 +438,6 @@ pub struct Deidentified {
     pub findings: Vec<Finding>,
     pub flags: Vec<Flag>,
     pub completeness: Completeness,
-    /// Tokens that might still identify: codenames, internal names.
-    pub warnings: Vec<Leftover>,
 }
 
 /// The whole de-identification of a validated submission. Declared terms are
@@ -475,13 +491,11 @@ pub fn deidentify_with(valid: ValidSubmission) -> (Deidentified, Redactor, Decla
     }
     drop(texts);
     let completeness = assess(&content);
-    let warnings = leftovers::leftovers(&content);
     let d = Deidentified {
         content,
         findings: redactor.findings(),
         flags,
         completeness,
-        warnings,
     };
     (d, redactor, s.declared_terms)
 }

@@ -25,7 +25,12 @@ fn is_invisible(c: char) -> bool {
 /// NFKC without invisible characters. ASCII text is returned as it is (NFKC
 /// is the identity on it), which keeps the common case fast.
 pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() {
+    // NFKC is the identity on ASCII and on text that passes the quick check.
+    if text.is_ascii()
+        || !text.chars().any(is_invisible)
+            && unicode_normalization::is_nfkc_quick(text.chars())
+                == unicode_normalization::IsNormalized::Yes
+    {
         return std::borrow::Cow::Borrowed(text);
     }
     std::borrow::Cow::Owned(text.nfkc().filter(|c| !is_invisible(*c)).collect())
@@ -67,12 +72,20 @@ fn fold_lookalike(c: char) -> char {
 /// offset in `clean` of the character it came from.
 pub struct Skeleton {
     pub text: String,
-    origin: Vec<usize>,
+    /// `None` when every byte maps to itself (ASCII text).
+    origin: Option<Vec<usize>>,
     clean_len: usize,
 }
 
 impl Skeleton {
     pub fn new(clean: &str) -> Skeleton {
+        if clean.is_ascii() {
+            return Skeleton {
+                text: clean.to_ascii_lowercase(),
+                origin: None,
+                clean_len: clean.len(),
+            };
+        }
         let mut text = String::with_capacity(clean.len());
         let mut origin = Vec::with_capacity(clean.len());
         for (i, c) in clean.char_indices() {
@@ -85,18 +98,21 @@ impl Skeleton {
         }
         Skeleton {
             text,
-            origin,
+            origin: Some(origin),
             clean_len: clean.len(),
         }
     }
 
     /// The clean-text byte range of a skeleton byte range.
     pub fn to_clean(&self, start: usize, end: usize, clean: &str) -> (usize, usize) {
-        let s = self.origin.get(start).copied().unwrap_or(self.clean_len);
+        let Some(origin) = &self.origin else {
+            return (start.min(self.clean_len), end.min(self.clean_len));
+        };
+        let s = origin.get(start).copied().unwrap_or(self.clean_len);
         let e = if end == 0 {
             0
         } else {
-            let last = self.origin.get(end - 1).copied().unwrap_or(self.clean_len);
+            let last = origin.get(end - 1).copied().unwrap_or(self.clean_len);
             last + clean[last..].chars().next().map_or(0, char::len_utf8)
         };
         (s, e.max(s))

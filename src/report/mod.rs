@@ -3,6 +3,7 @@
 
 pub mod completeness;
 pub mod content;
+pub mod markdown;
 pub mod moment;
 pub mod parse;
 pub mod submission;

@@ -135,3 +135,14 @@ pub struct AmendmentSubmission {
     #[serde(default)]
     pub declared_terms: DeclaredTerms,
 }
+
+/// A whole Markdown postmortem, in the common layouts (Summary, Impact,
+/// Timeline, Root cause, Lessons learned, Action items, …): sections are
+/// mapped to fields by `report::markdown`, the rest kept in the narrative.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownSubmission {
+    pub markdown: String,
+    #[serde(default)]
+    pub declared_terms: DeclaredTerms,
+}

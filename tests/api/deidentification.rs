@@ -145,3 +145,63 @@ fn leftovers_are_warned_about_and_reviewers_can_redact_them() {
         .unwrap();
     assert_eq!(error_code(r).0, 401);
 }
+
+const POSTMORTEM: &str = "---\nauthor: someone\n---\n# Checkout outage at Brightwave\n\n<!-- internal draft, do not share -->\n\n## Summary\n\nBrightwave checkout returned 502s for 38 minutes after a Redis failover.\n\n## Timeline\n\n| Time (UTC) | Event |\n|---|---|\n| 2024-03-14 02:14 | Alerts fired for checkout 5xx |\n| 2024-03-14 02:31 | Oluwaseun Adeyemi promoted the replica |\n| 2024-03-14 02:52 | Error rate back to normal |\n\n## Root Cause\n\n- Sentinel promoted a replica that was still resyncing.\n\n## Lessons Learned\n\n- Check replication offset before promotion.\n\n## Action Items\n\n- [x] Add a replication-offset check to the failover script\n- [ ] Page on resync loops\n\n## Attendees\n\n- OA\n- kmensah\n";
+
+#[test]
+fn markdown_postmortems_are_mapped_and_redacted() {
+    let app = spawn_app();
+    let preview: Value = app
+        .post("/api/v1/redact")
+        .json(&json!({"markdown": POSTMORTEM, "declared_terms": {"organization": ["Brightwave"]}}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let s = &preview["submission"];
+    assert_eq!(s["title"], "Checkout outage at [ORG]");
+    assert_eq!(
+        s["summary"],
+        "[ORG] checkout returned 502s for 38 minutes after a Redis failover."
+    );
+    let offsets: Vec<&str> = s["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["offset"].as_str().unwrap())
+        .collect();
+    assert_eq!(offsets, ["T+0", "T+17m", "T+38m"]);
+    assert_eq!(s["timeline"][1]["event"], "[PERSON-1] promoted the replica");
+    assert_eq!(
+        s["root_causes"][0],
+        "Sentinel promoted a replica that was still resyncing."
+    );
+    assert_eq!(s["action_items"][0]["status"], "done");
+    assert_eq!(s["action_items"][1]["status"], "open");
+    let all = s.to_string();
+    for gone in [
+        "Brightwave",
+        "internal draft",
+        "author",
+        "kmensah",
+        "Attendees",
+        "Oluwaseun",
+    ] {
+        assert!(!all.contains(gone), "{gone} survived: {all}");
+    }
+
+    // A bare text/markdown body is a submission too.
+    let r = app
+        .post("/api/v1/reports")
+        .header("content-type", "text/markdown; charset=utf-8")
+        .body(POSTMORTEM)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = app
+        .post("/api/v1/reports")
+        .json(&json!({"markdown": POSTMORTEM, "colour": "red"}))
+        .send()
+        .unwrap();
+    assert_eq!(error_code(r), (400, "invalid_field".to_string()));
+}

@@ -17,7 +17,7 @@ pub fn cloud(text: &str, out: &mut Vec<Span>) {
     static GUID: OnceLock<Regex> = OnceLock::new();
     for m in regex(
         &ARN,
-        r#"\barn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:[0-9]{0,12}:[^\s"'<>`),\]]+"#,
+        r#"(?-u:\b)arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:[0-9]{0,12}:[^\s"'<>`),\]]+"#,
     )
     .find_iter(text)
     {
@@ -49,7 +49,7 @@ pub fn cloud(text: &str, out: &mut Vec<Span>) {
             m.as_str().to_string(),
         ));
     }
-    for m in regex(&DASHED, r"\b[0-9]{4}-[0-9]{4}-[0-9]{4}\b").find_iter(text) {
+    for m in regex(&DASHED, r"(?-u:\b)[0-9]{4}-[0-9]{4}-[0-9]{4}(?-u:\b)").find_iter(text) {
         out.push(Span::new(
             m.start(),
             m.end(),
@@ -59,7 +59,7 @@ pub fn cloud(text: &str, out: &mut Vec<Span>) {
     }
     for m in regex(
         &RESOURCE,
-        r"\b(?:i|vol|vpc|subnet|sg|eni|ami|snap|igw|nat|rtb|acl|eipalloc|lt|tgw|vpce|pcx|cgw|vgw|dopt|elb|fs|db)-(?:[0-9a-f]{17}|[0-9a-f]{8})\b",
+        r"(?-u:\b)(?:i|vol|vpc|subnet|sg|eni|ami|snap|igw|nat|rtb|acl|eipalloc|lt|tgw|vpce|pcx|cgw|vgw|dopt|elb|fs|db)-(?:[0-9a-f]{17}|[0-9a-f]{8})(?-u:\b)",
     )
     .find_iter(text)
     {
@@ -69,7 +69,7 @@ pub fn cloud(text: &str, out: &mut Vec<Span>) {
     // resource path names them as projects.
     for c in regex(
         &PROJECT,
-        r"(?i)(?:--project[= ]|projects/|project[_ -]?id[\s:=]+|gcp project\s+|project=)([a-z][a-z0-9-]{4,28}[a-z0-9])\b",
+        r"(?i)(?:--project[= ]|projects/|project[_ -]?id[\s:=]+|gcp project\s+|project=)([a-z][a-z0-9-]{4,28}[a-z0-9])(?-u:\b)",
     )
     .captures_iter(text)
     {
@@ -81,7 +81,7 @@ pub fn cloud(text: &str, out: &mut Vec<Span>) {
     static SHAPED: OnceLock<Regex> = OnceLock::new();
     for m in regex(
         &SHAPED,
-        r"\b[a-z][a-z0-9]{1,15}(?:-[a-z][a-z0-9]{1,20}){1,4}-[0-9]{3,6}\b",
+        r"(?-u:\b)[a-z][a-z0-9]{1,15}(?:-[a-z][a-z0-9]{1,20}){1,4}-[0-9]{3,6}(?-u:\b)",
     )
     .find_iter(text)
     {
@@ -103,7 +103,7 @@ pub fn cloud(text: &str, out: &mut Vec<Span>) {
     // object ids lead back to a company's own logs.
     for m in regex(
         &GUID,
-        r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+        r"(?i)(?-u:\b)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?-u:\b)",
     )
     .find_iter(text)
     {

@@ -64,7 +64,7 @@ pub fn urls(text: &str, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = regex(
         &RE,
-        r#"(?i)\b(?:https?|ftp|wss?|ssh|git|s3|gs|[a-z][a-z0-9+.-]{1,20})://[^\s<>"'`]+"#,
+        r#"(?i)(?-u:\b)(?:https?|ftp|wss?|ssh|git|s3|gs|[a-z][a-z0-9+.-]{1,20})://[^\s<>"'`]+"#,
     );
     for m in re.find_iter(text) {
         // Sentence punctuation and a closing bracket are not part of a URL
@@ -94,7 +94,10 @@ pub fn urls(text: &str, out: &mut Vec<Span>) {
 /// IPv4 addresses, with an optional CIDR suffix.
 pub fn ipv4(text: &str, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = regex(&RE, r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:/[0-9]{1,2})?\b");
+    let re = regex(
+        &RE,
+        r"(?-u:\b)(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:/[0-9]{1,2})?(?-u:\b)",
+    );
     let bytes = text.as_bytes();
     for m in re.find_iter(text) {
         // `1.2.3.4.5` is a version or an OID, not an address.
@@ -177,7 +180,7 @@ pub fn mac(text: &str, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = regex(
         &RE,
-        r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:[:-][0-9A-Fa-f]{2}){4}\b|\b[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\b",
+        r"(?-u:\b)[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:[:-][0-9A-Fa-f]{2}){4}(?-u:\b)|(?-u:\b)[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?-u:\b)",
     );
     for m in re.find_iter(text) {
         out.push(Span::new(
@@ -273,7 +276,7 @@ pub fn hosts(text: &str, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = regex(
         &RE,
-        r"(?i)\b[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+\b",
+        r"(?i)(?-u:\b)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+(?-u:\b)",
     );
     let bytes = text.as_bytes();
     for m in re.find_iter(text) {

@@ -52,7 +52,7 @@ pub fn personal(text: &str, out: &mut Vec<Span>) {
     let bytes = text.as_bytes();
     let phone = regex(
         &PHONE,
-        r"(?:\+[1-9][0-9]{0,2}[\s.-]?(?:\(0?[0-9]{1,4}\)[\s.-]?)?[0-9]{1,4}(?:[\s.-]?[0-9]{2,4}){1,4}|\([0-9]{3}\)\s?[0-9]{3}[\s.-][0-9]{4}|\b[0-9]{3}[.-][0-9]{3}[.-][0-9]{4}\b|\b0[0-9]{2,4}[\s-][0-9]{3,4}[\s-][0-9]{3,4}\b)",
+        r"(?:\+[1-9][0-9]{0,2}[\s.-]?(?:\(0?[0-9]{1,4}\)[\s.-]?)?[0-9]{1,4}(?:[\s.-]?[0-9]{2,4}){1,4}|\([0-9]{3}\)\s?[0-9]{3}[\s.-][0-9]{4}|(?-u:\b)[0-9]{3}[.-][0-9]{3}[.-][0-9]{4}(?-u:\b)|(?-u:\b)0[0-9]{2,4}[\s-][0-9]{3,4}[\s-][0-9]{3,4}(?-u:\b))",
     );
     for m in phone.find_iter(text) {
         let digits = m.as_str().bytes().filter(u8::is_ascii_digit).count();
@@ -62,7 +62,7 @@ pub fn personal(text: &str, out: &mut Vec<Span>) {
         let key: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
         out.push(Span::new(m.start(), m.end(), FindingKind::Phone, key));
     }
-    for m in regex(&CARD, r"\b[0-9](?:[ -]?[0-9]){12,18}\b").find_iter(text) {
+    for m in regex(&CARD, r"(?-u:\b)[0-9](?:[ -]?[0-9]){12,18}(?-u:\b)").find_iter(text) {
         let digits: Vec<u8> = m.as_str().bytes().filter(u8::is_ascii_digit).collect();
         if luhn(&digits) && !digits.iter().all(|d| *d == digits[0]) {
             out.push(Span::new(
@@ -75,7 +75,7 @@ pub fn personal(text: &str, out: &mut Vec<Span>) {
     }
     for m in regex(
         &IBAN,
-        r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",
+        r"(?-u:\b)[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?-u:\b)",
     )
     .find_iter(text)
     {

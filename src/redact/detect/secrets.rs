@@ -71,7 +71,7 @@ pub fn secrets(text: &str, out: &mut Vec<Span>) {
     let known = regex(
         &KNOWN,
         concat!(
-            r"\b(?:",
+            r"(?-u:\b)(?:",
             r"(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16}",
             r"|gh[pousr]_[A-Za-z0-9]{30,255}",
             r"|github_pat_[A-Za-z0-9_]{22,255}",
@@ -105,7 +105,7 @@ pub fn secrets(text: &str, out: &mut Vec<Span>) {
     // scheme://user:password@host — the user and password go.
     let connection = regex(
         &CONNECTION,
-        r"(?i)\b[a-z][a-z0-9+.-]{1,20}://([^\s:/@]{1,64}):([^\s@/]{1,256})@",
+        r"(?i)(?-u:\b)[a-z][a-z0-9+.-]{1,20}://([^\s:/@]{1,64}):([^\s@/]{1,256})@",
     );
     for c in connection.captures_iter(text) {
         let user = c.get(1).expect("group 1");
@@ -120,7 +120,7 @@ pub fn secrets(text: &str, out: &mut Vec<Span>) {
     }
     let assignment = regex(
         &ASSIGNMENT,
-        r#"(?i)\b(?:[a-z0-9]+[_-])*(?:password|passwd|pwd|pass|secret|secret[_-]?key|client[_-]?secret|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|aws_secret_access_key|aws_access_key_id|bearer|authorization)["']?\s*(?:[:=]|=>|:=)\s*["']?(?:bearer\s+|basic\s+)?([^\s"',;}{)\]]{4,512})"#,
+        r#"(?i)(?:password|passwd|pwd|pass|secret|secret[_-]?key|client[_-]?secret|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|aws_secret_access_key|aws_access_key_id|bearer|authorization)["']?\s*(?:[:=]|=>|:=)\s*["']?(?:bearer\s+|basic\s+)?([^\s"',;}{)\]]{4,512})"#,
     );
     for c in assignment.captures_iter(text) {
         let v = c.get(1).expect("group 1");
