@@ -112,3 +112,78 @@ fn reviewer_add_validates_its_input() {
     );
     assert!(!out.status.success(), "a reviewer name is unique");
 }
+
+#[test]
+fn demo_loads_a_varied_published_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), &["demo"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("loaded 500 sample reports"));
+    let out = cli(dir.path(), &["export", "--format", "jsonl"], None);
+    let reports: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 500);
+    let techs: std::collections::HashSet<&str> = reports
+        .iter()
+        .flat_map(|r| {
+            r["technologies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+        })
+        .collect();
+    let triggers: std::collections::HashSet<&str> = reports
+        .iter()
+        .filter_map(|r| r["trigger"].as_str())
+        .collect();
+    assert!(techs.len() >= 40, "{} technologies", techs.len());
+    assert!(triggers.len() >= 35, "{} triggers", triggers.len());
+    // The generated companies and people were declared and are gone.
+    assert!(
+        reports
+            .iter()
+            .filter(|r| r.to_string().contains("[ORG]"))
+            .count()
+            > 200
+    );
+    // Realistic, skewed durations: the median resolution is far below the mean.
+    let mut ttr: Vec<u64> = reports
+        .iter()
+        .filter_map(|r| r["incident"]["time_to_resolve_minutes"].as_u64())
+        .collect();
+    ttr.sort();
+    let mean = ttr.iter().sum::<u64>() as f64 / ttr.len() as f64;
+    assert!(
+        (ttr[ttr.len() / 2] as f64) < mean,
+        "durations should be right-skewed"
+    );
+}
+
+#[test]
+fn serve_demo_fills_an_empty_registry_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start(dir, Options::default());
+    // Plain `serve` on an empty directory serves an empty registry.
+    let metrics = app.get("/metrics").send().unwrap().text().unwrap();
+    assert!(!metrics.contains(r#"nearmiss_reports{status="published"}"#));
+    app.kill();
+    let published = |app: &TestApp| app.get("/metrics").send().unwrap().text().unwrap();
+    for _ in 0..2 {
+        let dir = std::mem::replace(&mut app.dir, tempfile::tempdir().unwrap());
+        drop(app);
+        app = start_with_args(dir, &["--demo"]);
+        let metrics = published(&app);
+        assert!(
+            metrics.contains(r#"nearmiss_reports{status="published"} 500"#),
+            "{metrics}"
+        );
+        app.kill();
+    }
+}

@@ -77,12 +77,22 @@ pub fn spawn_app_with(options: Options) -> TestApp {
 
 /// Start the server on an existing directory (for restarts).
 pub fn start(dir: TempDir, options: Options) -> TestApp {
+    start_full(dir, options, &[])
+}
+
+/// Start with extra `serve` arguments.
+pub fn start_with_args(dir: TempDir, args: &[&str]) -> TestApp {
+    start_full(dir, Options::default(), args)
+}
+
+fn start_full(dir: TempDir, options: Options, args: &[&str]) -> TestApp {
     let stdout = std::fs::File::create(dir.path().join("stdout.log")).unwrap();
     let stderr = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
     let mut cmd = Command::new(BIN);
     cmd.arg("--data-dir")
         .arg(data_dir(dir.path()))
         .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
         .env_remove("NEARMISS_DATABASE_URL")
         .env("NEARMISS_LOG", "debug")
         .stdout(stdout)
