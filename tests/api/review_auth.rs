@@ -116,3 +116,20 @@ fn stored_secrets_are_argon2id_hashes() {
     }
     assert!(!files_containing(&data, "$argon2id$v=19$m=19456,t=2,p=1$").is_empty());
 }
+
+#[test]
+fn receipt_guessing_is_rate_limited() {
+    let app = spawn_app_with(Options {
+        env: vec![("NEARMISS_RECEIPT_PER_MINUTE", "5".into())],
+        ..Default::default()
+    });
+    let (id, receipt) = app.submit_ok(&submission());
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        statuses.push(app.receipt(&id, &format!("guess-{i}")).status().as_u16());
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+    // The limit counts the client, so even the right receipt waits now.
+    assert_eq!(app.receipt(&id, &receipt).status(), 429);
+}
