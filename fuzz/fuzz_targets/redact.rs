@@ -18,11 +18,15 @@ fuzz_target!(|data: &[u8]| {
     let mut r = Redactor::new(&terms).with_reference(Some("2024-03-14T02:00:00+00:00"));
     r.learn(&[body]);
     let out = r.redact("narrative", body);
-    let squash = |s: &str| -> String { skeleton_of(s).chars().filter(|c| c.is_alphanumeric()).collect() };
+    // The separators a declared term may be written with are ignored;
+    // other punctuation inside a word makes it another word.
+    let squash = |s: &str| -> String {
+        skeleton_of(s).chars().filter(|c| !matches!(c, ' ' | '-' | '_' | '.' | '\n' | '\t' | '\r')).collect()
+    };
     let haystack = squash(&out);
     for t in &terms.organization {
         let needle = squash(t);
-        if needle.chars().count() >= 6 && needle.chars().all(|c| c.is_ascii_alphabetic()) {
+        if needle.chars().count() >= 6 && needle.chars().all(|c| c.is_ascii_alphabetic()) && t.trim().chars().all(|c| c.is_ascii_alphabetic()) {
             assert!(!haystack.contains(&needle), "{t:?} survived");
         }
     }

@@ -4,7 +4,7 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, health, receipts, reports, review};
+use super::{auth, receipts, reports, review};
 
 struct Security;
 
@@ -44,8 +44,3 @@ pub struct ApiDoc;
 pub async fn document() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
-
-/// Health and metrics live outside `/api/v1`; they are listed separately.
-#[derive(OpenApi)]
-#[openapi(paths(health::healthz, health::metrics))]
-pub struct OperationsDoc;

@@ -27,6 +27,24 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// A month or weekday name, any case: capitalised in prose, never a name.
+pub fn is_calendar_word(word: &str) -> bool {
+    MONTHS
+        .iter()
+        .chain(WEEKDAYS.iter())
+        .any(|m| m.eq_ignore_ascii_case(word))
+}
+
 fn month_number(name: &str) -> Option<u32> {
     let lower = name.to_lowercase();
     let lower = lower.trim_end_matches('.');

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::datetimes::is_calendar_word;
 use super::detect::regex;
 use super::lists;
 use crate::report::taxonomy::taxonomy;
@@ -243,28 +244,6 @@ const COMMON_ABBREVIATIONS: &[&str] = &[
     "pci",
 ];
 
-const CALENDAR: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// Does a word right after `before` start a sentence, a line or an item?
 fn sentence_start(before: &str) -> bool {
     let trimmed = before.trim_end_matches([' ', '\t', '"', '\'', '(', '*', '_', '`']);
@@ -365,9 +344,7 @@ pub fn leftovers(content: &ReportContent) -> Vec<Leftover> {
                 && lists::is_english(&w.to_lowercase())
                 && !lowercase.contains(w.to_lowercase().as_str())
                 && !sentence_start(&text[..m.start()]);
-            if mid_sentence_name
-                && taxonomy().technology(w).is_none()
-                && !CALENDAR.contains(&w.to_lowercase().as_str())
+            if mid_sentence_name && taxonomy().technology(w).is_none() && !is_calendar_word(w)
                 || suspicious(w)
             {
                 *counts.entry(w.to_string()).or_insert(0) += 1;

@@ -129,7 +129,10 @@ fn receipt_guessing_is_rate_limited() {
         statuses.push(app.receipt(&id, &format!("guess-{i}")).status().as_u16());
     }
     assert!(statuses.contains(&429), "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
     // The limit counts the client, so even the right receipt waits now.
     assert_eq!(app.receipt(&id, &receipt).status(), 429);
 }

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::{regex, Span};
+use crate::redact::datetimes::is_calendar_word;
 use crate::redact::declared::Term;
 use crate::redact::lists;
 use crate::redact::normalise::skeleton_of;
@@ -16,7 +17,7 @@ use crate::redact::FindingKind;
 use crate::report::taxonomy::taxonomy;
 
 /// Words that start sentences and headings in postmortems, capitalised but
-/// never surnames, plus calendar words.
+/// never surnames (calendar words are checked by `is_calendar_word`).
 const NOT_SURNAMES: &[&str] = &[
     "the",
     "and",
@@ -47,25 +48,6 @@ const NOT_SURNAMES: &[&str] = &[
     "paged",
     "joined",
     "left",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
     "team",
     "sre",
     "ops",
@@ -110,6 +92,7 @@ fn surname_like(word: &str) -> bool {
     is_capitalised(word)
         && word.chars().count() >= 2
         && !NOT_SURNAMES.iter().any(|n| n.eq_ignore_ascii_case(word))
+        && !is_calendar_word(word)
         && !is_technology(word)
 }
 

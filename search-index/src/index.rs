@@ -1,0 +1,185 @@
+//! `SearchIndex`: one index directory, its single writer and its reader.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+
+use crate::aliases::Aliases;
+use crate::error::IndexError;
+use crate::report::{IndexOp, IndexedReport};
+use crate::schema::{self, Fields};
+use crate::text::TextParser;
+
+/// Writer heap: enough to batch a bulk import without flushing tiny segments.
+const WRITER_HEAP_BYTES: usize = 50_000_000;
+
+/// Stored in each tantivy commit, so the index itself says which index event
+/// it has applied and a restarted indexer knows where to resume.
+#[derive(Serialize, Deserialize)]
+struct CommitPayload {
+    last_event_id: i64,
+}
+
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) fields: Fields,
+    /// One reader for the life of the index: searchers are cheap to take,
+    /// readers are not. Reloaded by hand after each commit, so a search never
+    /// sees a half-applied batch.
+    pub(crate) reader: IndexReader,
+    /// The only writer (tantivy allows one per directory).
+    writer: Mutex<IndexWriter>,
+    pub(crate) text: TextParser,
+    dir: PathBuf,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it (and `dir`) if absent, without
+    /// aliases.
+    pub fn open_or_create(dir: impl AsRef<Path>) -> Result<SearchIndex, IndexError> {
+        SearchIndex::open(dir, &HashMap::new())
+    }
+
+    /// Opens or creates the index in `dir`. `aliases` maps an alias to its
+    /// canonical technology id (`postgres` → `postgresql`). Fails with a
+    /// schema error if the directory holds an index of another schema: run
+    /// a reindex.
+    pub fn open(
+        dir: impl AsRef<Path>,
+        aliases: &HashMap<String, String>,
+    ) -> Result<SearchIndex, IndexError> {
+        let dir = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&dir)?;
+        let (schema, fields) = schema::build();
+        let directory = MmapDirectory::open(&dir).map_err(tantivy::TantivyError::from)?;
+        let index = Index::open_or_create(directory, schema)?;
+        schema::register_tokenizers(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let writer = new_writer(&index)?;
+        let text = TextParser::new(&index, &fields, Aliases::new(aliases));
+        Ok(SearchIndex {
+            index,
+            fields,
+            reader,
+            writer: Mutex::new(writer),
+            text,
+            dir,
+        })
+    }
+
+    /// The directory this index lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Stages `ops` in order; nothing is visible until `commit`. Every report
+    /// is converted before anything is staged, so a bad one stages nothing.
+    pub fn apply(&self, ops: &[IndexOp]) -> Result<(), IndexError> {
+        let docs = ops
+            .iter()
+            .map(|op| match op {
+                IndexOp::Upsert(report) => report.to_document(&self.fields).map(Some),
+                IndexOp::Delete(_) => Ok(None),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let writer = self.writer()?;
+        for (op, doc) in ops.iter().zip(docs) {
+            let id = match op {
+                IndexOp::Upsert(report) => &report.id,
+                IndexOp::Delete(id) => id,
+            };
+            // Deletes apply to documents added before them, so delete + add
+            // is an upsert, even for two versions in one batch.
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
+            if let Some(doc) = doc {
+                writer.add_document(doc)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits what `apply` staged, recording `last_event_id` in the same
+    /// commit, then makes it visible to searches.
+    pub fn commit(&self, last_event_id: i64) -> Result<(), IndexError> {
+        let mut writer = self.writer()?;
+        commit_with_payload(&mut writer, last_event_id)?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The last index event the committed index reflects; `None` for an index
+    /// that never committed (replay everything).
+    pub fn last_applied_event(&self) -> Result<Option<i64>, IndexError> {
+        let metas = self.index.load_metas()?;
+        metas
+            .payload
+            .map(|p| {
+                serde_json::from_str::<CommitPayload>(&p)
+                    .map(|c| c.last_event_id)
+                    .map_err(|_| IndexError::BadPayload(p))
+            })
+            .transpose()
+    }
+
+    /// Number of searchable reports.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Builds a complete index of `reports` in `new_dir` (which must not exist
+    /// or be empty) and commits it with `last_event` as its applied event.
+    /// Returns how many reports it holds. The serving index is untouched; see
+    /// `generations` for switching to the new one.
+    pub fn rebuild_into(
+        new_dir: impl AsRef<Path>,
+        reports: impl Iterator<Item = IndexedReport>,
+        last_event: i64,
+    ) -> Result<u64, IndexError> {
+        let new_dir = new_dir.as_ref();
+        if new_dir.exists() && std::fs::read_dir(new_dir)?.next().is_some() {
+            return Err(IndexError::NotEmpty(new_dir.to_path_buf()));
+        }
+        std::fs::create_dir_all(new_dir)?;
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_dir(new_dir, schema)?;
+        schema::register_tokenizers(&index);
+        let mut writer = new_writer(&index)?;
+        let mut count = 0;
+        for report in reports {
+            writer.add_document(report.to_document(&fields)?)?;
+            count += 1;
+        }
+        commit_with_payload(&mut writer, last_event)?;
+        // Let merges finish so the swapped-in index is compact from the start.
+        writer.wait_merging_threads()?;
+        Ok(count)
+    }
+
+    fn writer(&self) -> Result<MutexGuard<'_, IndexWriter>, IndexError> {
+        self.writer.lock().map_err(|_| IndexError::WriterPoisoned)
+    }
+}
+
+fn new_writer(index: &Index) -> Result<IndexWriter, IndexError> {
+    // Tantivy wants at least 15 MB per indexing thread; two threads is what
+    // the heap affords and what a small server has to spare.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    Ok(index.writer_with_num_threads(threads, WRITER_HEAP_BYTES)?)
+}
+
+fn commit_with_payload(writer: &mut IndexWriter, last_event_id: i64) -> Result<(), IndexError> {
+    let payload = serde_json::to_string(&CommitPayload { last_event_id })
+        .expect("a struct of one integer serialises");
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&payload);
+    prepared.commit()?;
+    Ok(())
+}

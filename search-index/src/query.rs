@@ -1,0 +1,171 @@
+//! What a search asks for, and its translation into tantivy queries.
+
+use std::ops::Bound;
+
+use serde::{Deserialize, Serialize};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use crate::error::SearchError;
+use crate::facets::FacetKind;
+use crate::report::{flat_facet, month_number};
+use crate::schema::Fields;
+
+/// Most hits a client may page through; past this, ask for a narrower query.
+pub const MAX_DEPTH: usize = 10_000;
+pub const MAX_PER_PAGE: usize = 100;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    /// User query syntax; empty matches every report.
+    pub text: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+}
+
+/// OR within one filter, AND across filters. Empty means "no filter".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filters {
+    /// Technology ids, whatever their category.
+    pub tech: Vec<String>,
+    pub trigger: Vec<String>,
+    pub factor: Vec<String>,
+    pub mitigation: Vec<String>,
+    pub industry: Vec<String>,
+    pub severity: Vec<String>,
+    pub detection: Vec<String>,
+    /// Inclusive "YYYY-MM" bounds.
+    pub from_month: Option<String>,
+    pub to_month: Option<String>,
+    /// Inclusive bounds on time to resolve, in minutes. Reports without a
+    /// time to resolve never match a bound.
+    pub min_ttr: Option<u32>,
+    pub max_ttr: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// BM25; without query text, falls back to newest (every score is equal).
+    #[default]
+    Relevance,
+    /// Incident month, newest first, then score.
+    Newest,
+    /// Time to resolve, longest first, then score.
+    Longest,
+}
+
+impl SearchQuery {
+    /// Checks paging and returns `(offset, limit)`.
+    pub fn window(&self) -> Result<(usize, usize), SearchError> {
+        if self.page == 0 {
+            return Err(SearchError::InvalidParameter {
+                name: "page",
+                message: "pages start at 1".into(),
+            });
+        }
+        if !(1..=MAX_PER_PAGE).contains(&self.per_page) {
+            return Err(SearchError::InvalidParameter {
+                name: "per_page",
+                message: format!("must be between 1 and {MAX_PER_PAGE}"),
+            });
+        }
+        match self.page.checked_mul(self.per_page) {
+            Some(depth) if depth <= MAX_DEPTH => Ok(((self.page - 1) * self.per_page, self.per_page)),
+            _ => Err(SearchError::TooDeep { limit: MAX_DEPTH }),
+        }
+    }
+}
+
+/// The filters as queries, each tagged with the facet it restricts so facet
+/// counts can leave their own filter out.
+pub struct FilterClauses {
+    clauses: Vec<(Option<FacetKind>, Box<dyn Query>)>,
+}
+
+impl FilterClauses {
+    pub fn build(filters: &Filters, f: &Fields) -> Result<FilterClauses, SearchError> {
+        let mut clauses = Vec::new();
+        for (kind, field, values) in [
+            (FacetKind::Tech, f.tech, &filters.tech),
+            (FacetKind::Trigger, f.trigger, &filters.trigger),
+            (FacetKind::Factor, f.factor, &filters.factor),
+            (FacetKind::Mitigation, f.mitigation, &filters.mitigation),
+            (FacetKind::Industry, f.industry, &filters.industry),
+            (FacetKind::Severity, f.severity, &filters.severity),
+            (FacetKind::Detection, f.detection, &filters.detection),
+        ] {
+            if !values.is_empty() {
+                clauses.push((Some(kind), any_facet(field, values)));
+            }
+        }
+        let from = parse_month("from", filters.from_month.as_deref())?;
+        let to = parse_month("to", filters.to_month.as_deref())?;
+        if from.is_some() || to.is_some() {
+            // The month range is the year facet's own filter.
+            clauses.push((Some(FacetKind::Year), u64_range(f.month, from, to)));
+        }
+        let (min, max) = (filters.min_ttr.map(u64::from), filters.max_ttr.map(u64::from));
+        if min.is_some() || max.is_some() {
+            clauses.push((None, u64_range(f.ttr, min, max)));
+        }
+        Ok(FilterClauses { clauses })
+    }
+
+    /// Whether a filter restricts this facet (so its counts need their own pass).
+    pub fn restricts(&self, kind: FacetKind) -> bool {
+        self.clauses.iter().any(|(k, _)| *k == Some(kind))
+    }
+
+    /// `text` AND every filter except the one on `except`. Filters score nothing, so
+    /// they never change relevance order.
+    pub fn combine(&self, text: &dyn Query, except: Option<FacetKind>) -> Box<dyn Query> {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
+        for (kind, clause) in &self.clauses {
+            if kind.is_none() || *kind != except {
+                parts.push((Occur::Must, Box::new(ConstScoreQuery::new(clause.box_clone(), 0.0))));
+            }
+        }
+        if parts.len() == 1 {
+            return text.box_clone();
+        }
+        Box::new(BooleanQuery::new(parts))
+    }
+}
+
+/// Matches documents carrying any of `values` as a one-level facet.
+fn any_facet(field: Field, values: &[String]) -> Box<dyn Query> {
+    let terms: Vec<(Occur, Box<dyn Query>)> = values
+        .iter()
+        .map(|v| {
+            let term = Term::from_facet(field, &flat_facet(v));
+            (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(terms))
+}
+
+/// Inclusive range on a fast field; callers pass at least one bound (a
+/// `RangeQuery` learns its field from a bound).
+fn u64_range(field: Field, min: Option<u64>, max: Option<u64>) -> Box<dyn Query> {
+    let bound = |v: Option<u64>| match v {
+        Some(v) => Bound::Included(Term::from_field_u64(field, v)),
+        None => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(bound(min), bound(max)))
+}
+
+fn parse_month(name: &'static str, month: Option<&str>) -> Result<Option<u64>, SearchError> {
+    month
+        .map(|m| {
+            month_number(m).ok_or_else(|| SearchError::InvalidParameter {
+                name,
+                message: format!("{m:?} is not a YYYY-MM month"),
+            })
+        })
+        .transpose()
+}

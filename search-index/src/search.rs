@@ -1,0 +1,101 @@
+//! Running a `SearchQuery`: hits, total and facet counts in one pass, plus
+//! one pass per facet whose own filter is set.
+
+use serde::Serialize;
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+use tantivy::collector::{Collector, Count, MultiCollector, TopDocs};
+use tantivy::query::{AllQuery, Query};
+use tantivy::{DocAddress, Order, Score, Searcher};
+
+use crate::error::SearchError;
+use crate::facets::{value_counts, FacetKind, Facets};
+use crate::hit::{Hit, HitRenderer};
+use crate::index::SearchIndex;
+use crate::query::{FilterClauses, SearchQuery, Sort};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SearchResults {
+    /// Every matching report, not just this page.
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// Counts for every facet, each given all filters but its own.
+    pub facets: Facets,
+}
+
+impl SearchIndex {
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let (offset, limit) = q.window()?;
+        let text = self.text.parse(&q.text)?;
+        let filters = FilterClauses::build(&q.filters, &self.fields)?;
+        let base: Box<dyn Query> = text.as_ref().map_or_else(|| Box::new(AllQuery) as _, |t| t.box_clone());
+        let searcher = self.reader.searcher();
+
+        // Facets without a filter of their own are counted in the main pass.
+        let shared: Vec<FacetKind> = FacetKind::ALL
+            .into_iter()
+            .filter(|k| !filters.restricts(*k))
+            .collect();
+        let main = filters.combine(base.as_ref(), None);
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let sort = match (q.sort, &text) {
+            (Sort::Relevance, None) => Sort::Newest,
+            (sort, _) => sort,
+        };
+        let pass = match sort {
+            Sort::Relevance => main_pass(&searcher, main.as_ref(), top.order_by_score(), |v| v, &shared)?,
+            Sort::Newest => main_pass(&searcher, main.as_ref(), by_field_then_score(top, "month"), strip_key, &shared)?,
+            Sort::Longest => main_pass(&searcher, main.as_ref(), by_field_then_score(top, "ttr"), strip_key, &shared)?,
+        };
+        let (total, scored, mut facets) = pass;
+        for kind in FacetKind::ALL.into_iter().filter(|k| filters.restricts(*k)) {
+            let query = filters.combine(base.as_ref(), Some(kind));
+            let counts = searcher.search(query.as_ref(), &kind.collector())?;
+            facets.insert(kind.name().to_string(), value_counts(&counts));
+        }
+
+        let renderer = HitRenderer::new(&searcher, &self.fields, text.as_deref())?;
+        let hits = scored
+            .into_iter()
+            .map(|(score, address)| renderer.render(&searcher, address, score))
+            .collect::<Result<_, _>>()?;
+        Ok(SearchResults { total, hits, facets })
+    }
+}
+
+type Pass = (usize, Vec<(Score, DocAddress)>, Facets);
+
+/// Count, top documents and the shared facets, collected in one search.
+fn main_pass<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    top: C,
+    to_scored: impl Fn(C::Fruit) -> Vec<(Score, DocAddress)>,
+    kinds: &[FacetKind],
+) -> Result<Pass, SearchError> {
+    let mut multi = MultiCollector::new();
+    let count = multi.add_collector(Count);
+    let top = multi.add_collector(top);
+    let handles: Vec<_> = kinds.iter().map(|k| (*k, multi.add_collector(k.collector()))).collect();
+    let mut fruits = searcher.search(query, &multi)?;
+    let facets = handles
+        .into_iter()
+        .map(|(kind, handle)| (kind.name().to_string(), value_counts(&handle.extract(&mut fruits))))
+        .collect();
+    Ok((count.extract(&mut fruits), to_scored(top.extract(&mut fruits)), facets))
+}
+
+/// Orders by a u64 fast field, largest first (reports without it last), then
+/// by score.
+fn by_field_then_score(
+    top: TopDocs,
+    field: &str,
+) -> impl Collector<Fruit = Vec<((Option<u64>, Score), DocAddress)>> {
+    top.order_by((
+        (SortByStaticFastValue::<u64>::for_field(field), Order::Desc),
+        (SortBySimilarityScore, Order::Desc),
+    ))
+}
+
+fn strip_key(docs: Vec<((Option<u64>, Score), DocAddress)>) -> Vec<(Score, DocAddress)> {
+    docs.into_iter().map(|((_, score), address)| (score, address)).collect()
+}
