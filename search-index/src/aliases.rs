@@ -119,7 +119,10 @@ mod tests {
     #[test]
     fn expands_bare_words_both_ways() {
         let a = aliases();
-        assert_eq!(a.expand("Postgres vacuum"), "(postgresql OR pg OR postgres) vacuum");
+        assert_eq!(
+            a.expand("Postgres vacuum"),
+            "(postgresql OR pg OR postgres) vacuum"
+        );
         assert_eq!(a.expand("kubernetes"), "(kubernetes OR k8s)");
     }
 
@@ -128,7 +131,10 @@ mod tests {
         let a = aliases();
         assert_eq!(a.expand("-k8s"), "-(kubernetes OR k8s)");
         assert_eq!(a.expand("title:k8s"), "title:(kubernetes OR k8s)");
-        assert_eq!(a.expand("\"k8s node\" (pg)"), "\"k8s node\" ((postgresql OR pg OR postgres))");
+        assert_eq!(
+            a.expand("\"k8s node\" (pg)"),
+            "\"k8s node\" ((postgresql OR pg OR postgres))"
+        );
         assert_eq!(a.expand("\"unbalanced k8s"), "\"unbalanced k8s");
     }
 }

@@ -50,7 +50,12 @@ impl<'a> HitRenderer<'a> {
         Ok(HitRenderer { fields, generators })
     }
 
-    pub fn render(&self, searcher: &Searcher, address: DocAddress, score: Score) -> tantivy::Result<Hit> {
+    pub fn render(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        score: Score,
+    ) -> tantivy::Result<Hit> {
         let doc: TantivyDocument = searcher.doc(address)?;
         let f = self.fields;
         let snippet = self
@@ -58,14 +63,24 @@ impl<'a> HitRenderer<'a> {
             .iter()
             .map(|g| g.snippet_from_doc(&doc))
             .find(|s| !s.is_empty())
-            .map_or_else(|| escape_start(&text(&doc, f.summary).unwrap_or_default()), mark);
+            .map_or_else(
+                || escape_start(&text(&doc, f.summary).unwrap_or_default()),
+                mark,
+            );
         Ok(Hit {
             id: text(&doc, f.id).unwrap_or_default(),
             title: text(&doc, f.title).unwrap_or_default(),
             month: text(&doc, f.month_text),
-            technologies: doc.get_all(f.tech).filter_map(|v| facet_value(v.as_facet())).collect(),
-            trigger: doc.get_first(f.trigger).and_then(|v| facet_value(v.as_facet())),
-            severity: doc.get_first(f.severity).and_then(|v| facet_value(v.as_facet())),
+            technologies: doc
+                .get_all(f.tech)
+                .filter_map(|v| facet_value(v.as_facet()))
+                .collect(),
+            trigger: doc
+                .get_first(f.trigger)
+                .and_then(|v| facet_value(v.as_facet())),
+            severity: doc
+                .get_first(f.severity)
+                .and_then(|v| facet_value(v.as_facet())),
             score,
             snippet,
         })
@@ -73,7 +88,9 @@ impl<'a> HitRenderer<'a> {
 }
 
 fn text(doc: &TantivyDocument, field: Field) -> Option<String> {
-    doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string)
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
 }
 
 /// The value of a one-level facet as stored (`/redis` → `redis`).
@@ -125,7 +142,10 @@ mod tests {
 
     #[test]
     fn escapes_and_cuts_at_a_word() {
-        assert_eq!(escape_start("<script>x</script> & 'y'"), "&lt;script&gt;x&lt;/script&gt; &amp; &#x27;y&#x27;");
+        assert_eq!(
+            escape_start("<script>x</script> & 'y'"),
+            "&lt;script&gt;x&lt;/script&gt; &amp; &#x27;y&#x27;"
+        );
         let long = "word ".repeat(100);
         let cut = escape_start(&long);
         assert!(cut.ends_with("word…"), "{cut}");

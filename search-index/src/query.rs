@@ -75,7 +75,9 @@ impl SearchQuery {
             });
         }
         match self.page.checked_mul(self.per_page) {
-            Some(depth) if depth <= MAX_DEPTH => Ok(((self.page - 1) * self.per_page, self.per_page)),
+            Some(depth) if depth <= MAX_DEPTH => {
+                Ok(((self.page - 1) * self.per_page, self.per_page))
+            }
             _ => Err(SearchError::TooDeep { limit: MAX_DEPTH }),
         }
     }
@@ -90,17 +92,17 @@ pub struct FilterClauses {
 impl FilterClauses {
     pub fn build(filters: &Filters, f: &Fields) -> Result<FilterClauses, SearchError> {
         let mut clauses = Vec::new();
-        for (kind, field, values) in [
-            (FacetKind::Tech, f.tech, &filters.tech),
-            (FacetKind::Trigger, f.trigger, &filters.trigger),
-            (FacetKind::Factor, f.factor, &filters.factor),
-            (FacetKind::Mitigation, f.mitigation, &filters.mitigation),
-            (FacetKind::Industry, f.industry, &filters.industry),
-            (FacetKind::Severity, f.severity, &filters.severity),
-            (FacetKind::Detection, f.detection, &filters.detection),
+        for (kind, values) in [
+            (FacetKind::Tech, &filters.tech),
+            (FacetKind::Trigger, &filters.trigger),
+            (FacetKind::Factor, &filters.factor),
+            (FacetKind::Mitigation, &filters.mitigation),
+            (FacetKind::Industry, &filters.industry),
+            (FacetKind::Severity, &filters.severity),
+            (FacetKind::Detection, &filters.detection),
         ] {
             if !values.is_empty() {
-                clauses.push((Some(kind), any_facet(field, values)));
+                clauses.push((Some(kind), any_facet(kind.field(f), values)));
             }
         }
         let from = parse_month("from", filters.from_month.as_deref())?;
@@ -109,7 +111,10 @@ impl FilterClauses {
             // The month range is the year facet's own filter.
             clauses.push((Some(FacetKind::Year), u64_range(f.month, from, to)));
         }
-        let (min, max) = (filters.min_ttr.map(u64::from), filters.max_ttr.map(u64::from));
+        let (min, max) = (
+            filters.min_ttr.map(u64::from),
+            filters.max_ttr.map(u64::from),
+        );
         if min.is_some() || max.is_some() {
             clauses.push((None, u64_range(f.ttr, min, max)));
         }
@@ -127,7 +132,10 @@ impl FilterClauses {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
         for (kind, clause) in &self.clauses {
             if kind.is_none() || *kind != except {
-                parts.push((Occur::Must, Box::new(ConstScoreQuery::new(clause.box_clone(), 0.0))));
+                parts.push((
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(clause.box_clone(), 0.0)),
+                ));
             }
         }
         if parts.len() == 1 {
@@ -143,7 +151,10 @@ fn any_facet(field: Field, values: &[String]) -> Box<dyn Query> {
         .iter()
         .map(|v| {
             let term = Term::from_facet(field, &flat_facet(v));
-            (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
+            (
+                Occur::Should,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+            )
         })
         .collect();
     Box::new(BooleanQuery::new(terms))

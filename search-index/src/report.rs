@@ -39,6 +39,8 @@ pub struct IndexedReport {
 
 /// One change to the index, in the order the event log gives them.
 #[derive(Clone, Debug, PartialEq, Eq)]
+// Ops live briefly in one batch; boxing the report would only burden callers.
+#[allow(clippy::large_enum_variant)]
 pub enum IndexOp {
     /// Add the report, replacing any earlier version with the same id.
     Upsert(IndexedReport),
@@ -83,7 +85,10 @@ impl IndexedReport {
             }
         }
         for (category, id) in &self.technologies {
-            doc.add_facet(f.technology, Facet::from_path([category.as_str(), id.as_str()]));
+            doc.add_facet(
+                f.technology,
+                Facet::from_path([category.as_str(), id.as_str()]),
+            );
             doc.add_facet(f.tech, flat_facet(id));
             doc.add_text(f.tags, id);
         }

@@ -1,8 +1,8 @@
 //! The tantivy schema: every `Field` handle in one struct, built once.
 
 use tantivy::schema::{
-    FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-    TextOptions, STORED, STRING,
+    FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
@@ -78,7 +78,9 @@ pub fn build() -> (Schema, Fields) {
     let fast = NumericOptions::default().set_fast().set_indexed();
 
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED),
+        // Fast so that equal sort keys fall back to a stable order (by id)
+        // rather than to document addresses, which differ between builds.
+        id: b.add_text_field("id", STRING | STORED | FAST),
         title: b.add_text_field("title", stored_text.clone()),
         // Stored for snippets and for more-like-this.
         summary: b.add_text_field("summary", stored_text.clone()),

@@ -2,7 +2,7 @@
 //! one pass per facet whose own filter is set.
 
 use serde::Serialize;
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Collector, Count, MultiCollector, TopDocs};
 use tantivy::query::{AllQuery, Query};
 use tantivy::{DocAddress, Order, Score, Searcher};
@@ -27,7 +27,9 @@ impl SearchIndex {
         let (offset, limit) = q.window()?;
         let text = self.text.parse(&q.text)?;
         let filters = FilterClauses::build(&q.filters, &self.fields)?;
-        let base: Box<dyn Query> = text.as_ref().map_or_else(|| Box::new(AllQuery) as _, |t| t.box_clone());
+        let base: Box<dyn Query> = text
+            .as_ref()
+            .map_or_else(|| Box::new(AllQuery) as _, |t| t.box_clone());
         let searcher = self.reader.searcher();
 
         // Facets without a filter of their own are counted in the main pass.
@@ -42,9 +44,27 @@ impl SearchIndex {
             (sort, _) => sort,
         };
         let pass = match sort {
-            Sort::Relevance => main_pass(&searcher, main.as_ref(), top.order_by_score(), |v| v, &shared)?,
-            Sort::Newest => main_pass(&searcher, main.as_ref(), by_field_then_score(top, "month"), strip_key, &shared)?,
-            Sort::Longest => main_pass(&searcher, main.as_ref(), by_field_then_score(top, "ttr"), strip_key, &shared)?,
+            Sort::Relevance => main_pass(
+                &searcher,
+                main.as_ref(),
+                top.order_by_score(),
+                |v| v,
+                &shared,
+            )?,
+            Sort::Newest => main_pass(
+                &searcher,
+                main.as_ref(),
+                by_field_then_score(top, "month"),
+                strip_key,
+                &shared,
+            )?,
+            Sort::Longest => main_pass(
+                &searcher,
+                main.as_ref(),
+                by_field_then_score(top, "ttr"),
+                strip_key,
+                &shared,
+            )?,
         };
         let (total, scored, mut facets) = pass;
         for kind in FacetKind::ALL.into_iter().filter(|k| filters.restricts(*k)) {
@@ -58,7 +78,11 @@ impl SearchIndex {
             .into_iter()
             .map(|(score, address)| renderer.render(&searcher, address, score))
             .collect::<Result<_, _>>()?;
-        Ok(SearchResults { total, hits, facets })
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
     }
 }
 
@@ -75,27 +99,44 @@ fn main_pass<C: Collector>(
     let mut multi = MultiCollector::new();
     let count = multi.add_collector(Count);
     let top = multi.add_collector(top);
-    let handles: Vec<_> = kinds.iter().map(|k| (*k, multi.add_collector(k.collector()))).collect();
+    let handles: Vec<_> = kinds
+        .iter()
+        .map(|k| (*k, multi.add_collector(k.collector())))
+        .collect();
     let mut fruits = searcher.search(query, &multi)?;
     let facets = handles
         .into_iter()
-        .map(|(kind, handle)| (kind.name().to_string(), value_counts(&handle.extract(&mut fruits))))
+        .map(|(kind, handle)| {
+            (
+                kind.name().to_string(),
+                value_counts(&handle.extract(&mut fruits)),
+            )
+        })
         .collect();
-    Ok((count.extract(&mut fruits), to_scored(top.extract(&mut fruits)), facets))
-}
-
-/// Orders by a u64 fast field, largest first (reports without it last), then
-/// by score.
-fn by_field_then_score(
-    top: TopDocs,
-    field: &str,
-) -> impl Collector<Fruit = Vec<((Option<u64>, Score), DocAddress)>> {
-    top.order_by((
-        (SortByStaticFastValue::<u64>::for_field(field), Order::Desc),
-        (SortBySimilarityScore, Order::Desc),
+    Ok((
+        count.extract(&mut fruits),
+        to_scored(top.extract(&mut fruits)),
+        facets,
     ))
 }
 
-fn strip_key(docs: Vec<((Option<u64>, Score), DocAddress)>) -> Vec<(Score, DocAddress)> {
-    docs.into_iter().map(|((_, score), address)| (score, address)).collect()
+type FieldScoreId = (Option<u64>, Score, Option<String>);
+
+/// Orders by a u64 fast field, largest first (reports without it last), then
+/// by score, then by id so ties come out the same however the index was built.
+fn by_field_then_score(
+    top: TopDocs,
+    field: &str,
+) -> impl Collector<Fruit = Vec<(FieldScoreId, DocAddress)>> {
+    top.order_by((
+        (SortByStaticFastValue::<u64>::for_field(field), Order::Desc),
+        (SortBySimilarityScore, Order::Desc),
+        (SortByString::for_field("id"), Order::Asc),
+    ))
+}
+
+fn strip_key(docs: Vec<(FieldScoreId, DocAddress)>) -> Vec<(Score, DocAddress)> {
+    docs.into_iter()
+        .map(|((_, score, _), address)| (score, address))
+        .collect()
 }

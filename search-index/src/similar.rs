@@ -17,9 +17,11 @@ const STOP_WORDS: &[&str] = &[
     "were", "which", "with", "we", "our", "after", "when", "not", "no", "all",
 ];
 
-/// Weight of shared tags relative to the text: enough to break near-ties
-/// between textually similar reports, not enough to outrank the text.
-const TAG_BOOST: f32 = 0.5;
+/// Weights of a shared technology and a shared trigger relative to the text
+/// (each is also scaled by its rarity). Sharing a stack is what makes another
+/// incident useful to read; a trigger as common as `deploy` says less.
+const TECH_BOOST: f32 = 2.0;
+const TRIGGER_BOOST: f32 = 1.0;
 
 impl SearchIndex {
     /// Up to `limit` reports most like report `id`, best first, never `id`
@@ -54,7 +56,9 @@ impl SearchIndex {
         // Terms in more than half the reports say nothing about this one.
         let max_df = (searcher.num_docs() / 2).max(2);
         let mlt = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(1)
+            // A term only this report has finds nothing else, yet it has the
+            // highest idf and would crowd useful terms out of the query.
+            .with_min_doc_frequency(2)
             .with_max_doc_frequency(max_df)
             .with_min_term_frequency(1)
             .with_min_word_length(3)
@@ -64,19 +68,26 @@ impl SearchIndex {
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Should, Box::new(mlt)),
-            (Occur::MustNot, Box::new(TermQuery::new(id_term, IndexRecordOption::Basic))),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(id_term, IndexRecordOption::Basic)),
+            ),
         ];
         // A shared technology or trigger counts by its rarity (BM25 idf).
-        let tags = doc
-            .get_all(f.tech)
-            .map(|v| (f.tech, v))
-            .chain(doc.get_all(f.trigger).map(|v| (f.trigger, v)));
-        for (field, value) in tags {
+        let tags = doc.get_all(f.tech).map(|v| (f.tech, TECH_BOOST, v)).chain(
+            doc.get_all(f.trigger)
+                .map(|v| (f.trigger, TRIGGER_BOOST, v)),
+        );
+        for (field, boost, value) in tags {
             if let Some(encoded) = value.as_facet() {
                 let facet = tantivy::schema::Facet::from_encoded(encoded.as_bytes().to_vec())
                     .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
-                let term = TermQuery::new(Term::from_facet(field, &facet), IndexRecordOption::Basic);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), TAG_BOOST))));
+                let term =
+                    TermQuery::new(Term::from_facet(field, &facet), IndexRecordOption::Basic);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(term), boost)),
+                ));
             }
         }
         let query = BooleanQuery::new(clauses);

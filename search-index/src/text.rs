@@ -84,7 +84,11 @@ fn syntax_error(text: &str, err: QueryParserError) -> SearchError {
         ),
         other => (None, other.to_string(), FIELD_HINT.to_string()),
     };
-    SearchError::Syntax { position, message, hint }
+    SearchError::Syntax {
+        position,
+        message,
+        hint,
+    }
 }
 
 /// Finds an unclosed quote or an unmatched parenthesis: the mistakes people
@@ -99,19 +103,31 @@ fn unbalanced(text: &str) -> Option<(usize, &'static str, &'static str)> {
             (_, Some(_)) => {}
             ('(', None) => open_parens.push(i),
             (')', None) => {
-                if open_parens.pop().is_none() {
-                    return Some((i, "unmatched closing parenthesis", "remove it or add a `(` before it"));
-                }
+                let Some(_) = open_parens.pop() else {
+                    return Some((
+                        i,
+                        "unmatched closing parenthesis",
+                        "remove it or add a `(` before it",
+                    ));
+                };
             }
             _ => {}
         }
     }
     if let Some(i) = quote_at {
-        return Some((i, "unclosed quote", "close the phrase with a `\"`, or remove the quote"));
+        return Some((
+            i,
+            "unclosed quote",
+            "close the phrase with a `\"`, or remove the quote",
+        ));
     }
-    open_parens
-        .first()
-        .map(|&i| (i, "unclosed parenthesis", "close it with a `)`, or remove it"))
+    open_parens.first().map(|&i| {
+        (
+            i,
+            "unclosed parenthesis",
+            "close it with a `)`, or remove it",
+        )
+    })
 }
 
 #[cfg(test)]

@@ -69,12 +69,36 @@ pub fn variants_of(term: &str) -> Vec<String> {
 }
 
 impl TermMatcher {
+    /// Every written variant of each term (for declared terms).
     pub fn new(terms: Vec<(Term, String)>) -> TermMatcher {
+        TermMatcher::build(terms, variants_of)
+    }
+
+    /// Each term only as written (for names and secrets learned from the
+    /// report itself, which reappear as they were written): far fewer
+    /// patterns, so a much faster build.
+    pub fn exact(terms: Vec<(Term, String)>) -> TermMatcher {
+        let mut seen = std::collections::HashSet::new();
+        let terms: Vec<(Term, String)> = terms
+            .into_iter()
+            .filter(|(_, w)| seen.insert(skeleton_of(w.trim())))
+            .collect();
+        TermMatcher::build(terms, |w| {
+            let s = skeleton_of(w.trim());
+            if s.chars().count() < 2 {
+                Vec::new()
+            } else {
+                vec![s]
+            }
+        })
+    }
+
+    fn build(terms: Vec<(Term, String)>, forms: impl Fn(&str) -> Vec<String>) -> TermMatcher {
         let mut needles = Vec::new();
         let mut pattern_term = Vec::new();
         let mut kept = Vec::new();
         for (term, written) in terms {
-            let vs = variants_of(&written);
+            let vs = forms(&written);
             if vs.is_empty() {
                 continue;
             }

@@ -255,7 +255,7 @@ impl Redactor {
             // `redact` will need the same detections of the same text.
             self.detected.insert(text_hash(&dropped), (found, people));
         }
-        self.learned = TermMatcher::new(names);
+        self.learned = TermMatcher::exact(names);
     }
 
     fn placeholder(&mut self, kind: FindingKind, key: &str) -> String {

@@ -1,0 +1,159 @@
+//! Aliases, stemming, snippets and query syntax errors.
+
+mod common;
+
+use common::corpus::{self, id};
+use common::{filtered, ids, indexed_corpus, query};
+use search_index::{Filters, IndexOp, SearchError, SearchIndex};
+use tempfile::TempDir;
+
+#[test]
+fn aliases_find_the_canonical_technology() {
+    let (_dir, index) = indexed_corpus();
+    // Report 6 only ever says "PostgreSQL".
+    assert_eq!(
+        ids(&index.search(&query("postgres wraparound")).unwrap()),
+        vec![id(6)]
+    );
+    // Every report tagged kubernetes, whether its text says so or not (#20 does not).
+    let mut got = ids(&index.search(&query("k8s")).unwrap());
+    got.sort();
+    assert_eq!(got, vec![id(9), id(20), id(28)]);
+    // And the other way: the canonical name finds text written with an alias.
+    let got = ids(&index.search(&query("postgresql pgbouncer")).unwrap());
+    assert_eq!(got, vec![id(15)]);
+}
+
+#[test]
+fn without_aliases_the_alias_finds_nothing() {
+    let dir = TempDir::new().unwrap();
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    let ops: Vec<_> = corpus::reports().into_iter().map(IndexOp::Upsert).collect();
+    index.apply(&ops).unwrap();
+    index.commit(1).unwrap();
+    assert!(ids(&index.search(&query("postgres wraparound")).unwrap()).is_empty());
+}
+
+#[test]
+fn stemming_matches_other_word_forms() {
+    let (_dir, index) = indexed_corpus();
+    // Report 2 says "expired", never "expiring".
+    let got = ids(&index.search(&query("expiring certificate")).unwrap());
+    assert_eq!(got.first(), Some(&id(2)));
+    // Report 1 says "replica" and "resync".
+    let got = ids(&index.search(&query("replicas resyncing")).unwrap());
+    assert_eq!(got.first(), Some(&id(1)));
+}
+
+#[test]
+fn snippets_mark_matches_and_escape_everything_else() {
+    let (_dir, index) = indexed_corpus();
+    let results = index.search(&query("replica resync loop")).unwrap();
+    let snippet = &results.hits[0].snippet;
+    assert!(snippet.contains("<mark>resync</mark>"), "{snippet}");
+
+    let results = index.search(&query("script reviewers")).unwrap();
+    assert_eq!(ids(&results), vec![id(30)]);
+    let snippet = &results.hits[0].snippet;
+    assert!(snippet.contains("<mark>"), "{snippet}");
+    assert!(
+        !snippet.contains("<script") && !snippet.contains("</script"),
+        "{snippet}"
+    );
+    assert!(snippet.contains("&lt;"), "{snippet}");
+    let without_marks = snippet.replace("<mark>", "").replace("</mark>", "");
+    assert!(
+        !without_marks.contains('<') && !without_marks.contains('>'),
+        "{snippet}"
+    );
+}
+
+#[test]
+fn without_text_the_snippet_is_the_escaped_summary_start() {
+    let (_dir, index) = indexed_corpus();
+    let filters = Filters {
+        tech: vec!["react".into()],
+        ..Filters::default()
+    };
+    let results = index.search(&filtered("", filters)).unwrap();
+    let snippet = &results.hits[0].snippet;
+    assert!(
+        snippet.starts_with("An incident note containing &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{snippet}"
+    );
+    // A match only in the title has no passage to show: same fallback, escaped.
+    let results = index.search(&query("injection")).unwrap();
+    assert!(
+        results.hits[0].snippet.contains("&lt;script&gt;"),
+        "{}",
+        results.hits[0].snippet
+    );
+}
+
+#[test]
+fn bad_syntax_is_a_syntax_error_with_a_position() {
+    let (_dir, index) = indexed_corpus();
+    for (text, position) in [
+        ("\"unbalanced", 0),
+        ("title:(foo", 6),
+        ("redis (replica", 6),
+        ("nosuchfield:redis", 0),
+    ] {
+        match index.search(&query(text)) {
+            Err(SearchError::Syntax {
+                position: got,
+                message,
+                hint,
+            }) => {
+                assert_eq!(got, Some(position), "{text}: {message}");
+                assert!(!hint.is_empty());
+            }
+            other => panic!("{text}: expected a syntax error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn odd_input_never_panics_or_fails_inside_the_index() {
+    let (_dir, index) = indexed_corpus();
+    let inputs = [
+        "(",
+        ")",
+        "\"",
+        ":",
+        "title:",
+        "AND",
+        "OR OR",
+        "NOT",
+        "a^",
+        "a^x",
+        "[1 TO",
+        "[a TO b]",
+        "*",
+        "?",
+        "~",
+        "\\",
+        "-",
+        "+",
+        "title:\"",
+        "{}",
+        "month:>2020",
+        "month:abc",
+        "-redis",
+        "k8s:",
+        "\u{0}",
+        "é\"ü",
+        "a AND (b OR",
+        "((((",
+        "title:(kafka OR redis)",
+        "\"split brain\"~2",
+        "redis^3 kafka",
+        "-k8s redis",
+    ];
+    for text in inputs {
+        match index.search(&query(text)) {
+            Ok(_) | Err(SearchError::Syntax { .. }) => {}
+            Err(other) => panic!("{text:?}: {other:?}"),
+        }
+    }
+}
