@@ -3,6 +3,7 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -10,6 +11,7 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 
 use crate::api::{self, AppState, Metrics, RateLimits};
+use crate::search::{spawn_indexer, Search};
 use crate::secrets::Hasher;
 use crate::store::{Store, StoreError};
 
@@ -51,6 +53,11 @@ impl Settings {
         })
     }
 
+    /// Where the search index generations live.
+    pub fn index_root(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
     pub fn open_store(&self) -> Result<Store, StoreError> {
         std::fs::create_dir_all(&self.data_dir).map_err(|e| {
             StoreError::Migration(format!("cannot create {}: {e}", self.data_dir.display()))
@@ -65,11 +72,17 @@ pub struct Application {
 }
 
 impl Application {
-    /// Open the store and bind the server to `bind` (`127.0.0.1:0` picks a
-    /// free port; `port()` says which).
-    pub fn build(settings: &Settings, store: Store, bind: &str) -> anyhow::Result<Application> {
+    /// Bind the server to `bind` (`127.0.0.1:0` picks a free port; `port()`
+    /// says which) and start the indexer. Call on the actix runtime.
+    pub fn build(
+        settings: &Settings,
+        store: Store,
+        search: Arc<Search>,
+        bind: &str,
+    ) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
+        spawn_indexer(search.clone(), store.clone());
         let state = web::Data::new(AppState {
             store,
             hasher: Hasher::new(settings.hashing_concurrency),
@@ -80,6 +93,7 @@ impl Application {
             ),
             metrics: Metrics::new(),
             session_ttl: settings.session_ttl,
+            search,
         });
         let server = HttpServer::new(move || {
             App::new()

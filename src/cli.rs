@@ -2,6 +2,7 @@
 
 use std::io::{BufReader, Read, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
@@ -9,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::{Application, Settings};
+use crate::search::{self, Search};
 use crate::transfer::{self, Format};
 use crate::{demo, secrets, store};
 
@@ -64,6 +66,9 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Rebuild the search index from the database into a new generation and
+    /// swap it in; a running server switches to it without a restart.
+    Reindex,
     /// Load a generated sample registry and exit.
     Demo {
         #[arg(long, default_value_t = demo::DEFAULT_COUNT)]
@@ -131,6 +136,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => add_reviewer(&settings, &name),
         Command::Import { file, publish } => import(&settings, &file, publish),
         Command::Export { format, out } => export(&settings, format, out),
+        Command::Reindex => reindex(&settings),
         Command::Demo { count, seed } => {
             let store = settings.open_store()?;
             let n = demo::load(&store, count, seed)?;
@@ -157,8 +163,9 @@ fn run_serve(mut settings: Settings, serve: Serve) -> anyhow::Result<()> {
             println!("loaded {n} sample reports");
         }
     }
+    let search = open_search(&settings, &store)?;
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(&settings, store, &serve.bind)?;
+        let app = Application::build(&settings, store, search, &serve.bind)?;
         let host = serve
             .bind
             .rsplit_once(':')
@@ -170,6 +177,51 @@ fn run_serve(mut settings: Settings, serve: Serve) -> anyhow::Result<()> {
         app.run_until_stopped().await?;
         Ok(())
     })
+}
+
+/// Opens the search index and applies whatever the database recorded while
+/// no server was running (or before a crash), before answering anyone.
+fn open_search(settings: &Settings, store: &store::Store) -> anyhow::Result<Arc<Search>> {
+    let search = Search::open(&settings.index_root()).context("opening the search index")?;
+    let applied = search
+        .sync(store)
+        .context("bringing the search index up to date")?;
+    if applied > 0 {
+        println!("search index: applied {applied} changes");
+    }
+    Ok(Arc::new(search))
+}
+
+fn reindex(settings: &Settings) -> anyhow::Result<()> {
+    let store = settings.open_store()?;
+    let bar = ProgressBar::hidden();
+    let done = search::reindex(
+        &store,
+        &settings.index_root(),
+        |total| {
+            bar.set_length(total);
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} reports {per_sec} eta {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+        },
+        |n| bar.set_position(n),
+    )
+    .context("rebuilding the search index")?;
+    bar.finish_and_clear();
+    println!(
+        "indexed {} published reports into {}",
+        done.reports,
+        done.generation.display()
+    );
+    if let Some(previous) = done.previous {
+        println!(
+            "{} is no longer used; a running server switches within a second and removes it",
+            previous.display()
+        );
+    }
+    Ok(())
 }
 
 fn add_reviewer(settings: &Settings, name: &str) -> anyhow::Result<()> {

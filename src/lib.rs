@@ -8,6 +8,7 @@ pub mod cli;
 pub mod demo;
 pub mod redact;
 pub mod report;
+pub mod search;
 pub mod secrets;
 pub mod store;
 pub mod transfer;

@@ -81,6 +81,33 @@ pub fn swap(root: &Path, new_generation: &Path) -> Result<Option<PathBuf>, Index
     Ok(previous.filter(|p| p.as_path() != root.join(name)))
 }
 
+/// Removes every generation older than `keep` (a directory under `root`):
+/// the leftovers of earlier reindexes, once nothing reads them. Newer ones
+/// are left alone, since a reindex may be building one right now.
+pub fn remove_older(root: &Path, keep: &Path) -> Result<usize, IndexError> {
+    let Some(keep) = keep
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(generation_number)
+    else {
+        return Ok(0);
+    };
+    let mut removed = 0;
+    for entry in fs::read_dir(root)? {
+        let entry = entry?;
+        let older = entry
+            .file_name()
+            .to_str()
+            .and_then(generation_number)
+            .is_some_and(|n| n < keep);
+        if older && entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 impl SearchIndex {
     /// Opens the active generation under `root`, creating the first one on
     /// an empty root.

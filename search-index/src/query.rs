@@ -57,6 +57,8 @@ pub enum Sort {
     Newest,
     /// Time to resolve, longest first, then score.
     Longest,
+    /// Registry publication day, most recent first (what a feed wants).
+    Published,
 }
 
 impl SearchQuery {

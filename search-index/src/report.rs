@@ -35,6 +35,8 @@ pub struct IndexedReport {
     pub time_to_mitigate_minutes: Option<u32>,
     pub time_to_resolve_minutes: Option<u32>,
     pub completeness: u8,
+    /// The registry day it was published, "YYYY-MM-DD".
+    pub published: Option<String>,
 }
 
 /// One change to the index, in the order the event log gives them.
@@ -58,6 +60,13 @@ pub fn month_number(month: &str) -> Option<u64> {
     let y: u64 = y.parse().ok()?;
     let m: u64 = m.parse().ok()?;
     (1..=12).contains(&m).then_some(y * 100 + m)
+}
+
+/// Parses "YYYY-MM-DD" into `YYYYMMDD`.
+pub fn day_number(day: &str) -> Option<u64> {
+    let (month, d) = day.rsplit_once('-')?;
+    let d: u64 = d.parse().ok().filter(|d| (1..=31).contains(d))?;
+    Some(month_number(month)? * 100 + d)
 }
 
 /// A one-level facet `/value`. `Facet::from_path` escapes any `/` inside.
@@ -132,6 +141,13 @@ impl IndexedReport {
             }
         }
         doc.add_u64(f.completeness, u64::from(self.completeness));
+        if let Some(day) = &self.published {
+            let n = day_number(day).ok_or_else(|| IndexError::InvalidReport {
+                id: self.id.clone(),
+                message: format!("published day {day:?} is not YYYY-MM-DD"),
+            })?;
+            doc.add_u64(f.published, n);
+        }
         Ok(doc)
     }
 }

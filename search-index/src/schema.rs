@@ -45,6 +45,8 @@ pub struct Fields {
     pub ttm: Field,
     pub ttr: Field,
     pub completeness: Field,
+    /// Registry publication day as `YYYYMMDD`, for feeds (newest published first).
+    pub published: Field,
     /// "YYYY-MM", stored only, to render a hit.
     pub month_text: Field,
 }
@@ -103,7 +105,8 @@ pub fn build() -> (Schema, Fields) {
         ttd: b.add_u64_field("ttd", fast.clone()),
         ttm: b.add_u64_field("ttm", fast.clone()),
         ttr: b.add_u64_field("ttr", fast.clone()),
-        completeness: b.add_u64_field("completeness", fast),
+        completeness: b.add_u64_field("completeness", fast.clone()),
+        published: b.add_u64_field("published", fast),
         month_text: b.add_text_field("month_text", STORED),
     };
     (b.build(), fields)

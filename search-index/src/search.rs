@@ -65,6 +65,13 @@ impl SearchIndex {
                 strip_key,
                 &shared,
             )?,
+            Sort::Published => main_pass(
+                &searcher,
+                main.as_ref(),
+                by_field_then_score(top, "published"),
+                strip_key,
+                &shared,
+            )?,
         };
         let (total, scored, mut facets) = pass;
         for kind in FacetKind::ALL.into_iter().filter(|k| filters.restricts(*k)) {

@@ -262,6 +262,14 @@ fn sorts_by_newest_and_longest() {
     assert_eq!(ids(&longest)[..3], [id(29), id(18), id(3)]);
     // Report 30 has no time to resolve: last.
     assert_eq!(ids(&longest).last(), Some(&id(30)));
+    // Publication order is the corpus numbering reversed.
+    let published = index
+        .search(&SearchQuery {
+            sort: Sort::Published,
+            ..query("")
+        })
+        .unwrap();
+    assert_eq!(ids(&published)[..3], [id(1), id(2), id(3)]);
     // With text, newest still orders by month among the matches.
     let newest_db = index
         .search(&SearchQuery {

@@ -4,7 +4,7 @@ mod common;
 
 use common::corpus::{self, id};
 use common::{aliases, filtered, ids, indexed_corpus, query, report};
-use search_index::generations::{current_generation, new_generation, swap};
+use search_index::generations::{current_generation, new_generation, remove_older, swap};
 use search_index::{Filters, IndexError, IndexOp, SearchIndex, SearchQuery, Sort};
 use tempfile::TempDir;
 
@@ -176,6 +176,14 @@ fn rebuild_and_swap_give_the_same_results_as_incremental_indexing() {
         ids(&rebuilt.search(&query("lowered migration")).unwrap()),
         vec![id(3)]
     );
+
+    // Older generations go; the active one and any newer one (a reindex in
+    // progress) stay.
+    let building = new_generation(root.path()).unwrap();
+    drop(live);
+    assert_eq!(remove_older(root.path(), &next).unwrap(), 1);
+    assert!(next.is_dir() && building.is_dir());
+    assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 3);
 }
 
 #[test]

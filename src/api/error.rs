@@ -14,6 +14,12 @@ use crate::store::StoreError;
 pub enum ApiError {
     #[error("{1}")]
     BadRequest(&'static str, String),
+    #[error("the query does not parse: {message}")]
+    QuerySyntax {
+        message: String,
+        position: Option<usize>,
+        hint: String,
+    },
     #[error("the submission is not valid")]
     Validation(Vec<FieldError>),
     #[error("not found")]
@@ -46,6 +52,13 @@ pub struct ErrorDetail {
     /// Field-level messages, for validation errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// For a query that does not parse: the character offset where parsing
+    /// failed, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<usize>,
+    /// For a query that does not parse: how to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl ApiError {
@@ -53,6 +66,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(code, _) | ApiError::Unauthorized(code, _) => code,
             ApiError::Validation(_) => "validation_failed",
+            ApiError::QuerySyntax { .. } => "query_syntax",
             ApiError::NotFound => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooLarge(_) => "payload_too_large",
@@ -78,7 +92,7 @@ impl From<StoreError> for ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(..) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(..) | ApiError::QuerySyntax { .. } => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Unauthorized(..) => StatusCode::UNAUTHORIZED,
@@ -111,6 +125,10 @@ impl ResponseError for ApiError {
             }
             other => other.to_string(),
         };
+        let (position, hint) = match self {
+            ApiError::QuerySyntax { position, hint, .. } => (*position, Some(hint.clone())),
+            _ => (None, None),
+        };
         let mut resp = HttpResponse::build(self.status_code());
         if matches!(self, ApiError::RateLimited) {
             resp.insert_header(("Retry-After", "60"));
@@ -120,6 +138,8 @@ impl ResponseError for ApiError {
                 code: self.code().to_string(),
                 message,
                 fields,
+                position,
+                hint,
             },
         })
     }

@@ -5,12 +5,14 @@
 mod auth;
 mod body;
 pub mod error;
+mod feed;
 mod health;
 pub mod openapi;
 mod ratelimit;
 mod receipts;
 mod reports;
 mod review;
+pub mod search;
 mod telemetry;
 
 use std::net::IpAddr;
@@ -23,6 +25,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 pub use ratelimit::RateLimits;
 pub use telemetry::Metrics;
 
+use std::sync::Arc;
+
+use crate::search::Search;
 use crate::secrets::Hasher;
 use crate::store::Store;
 
@@ -32,6 +37,7 @@ pub struct AppState {
     pub limits: RateLimits,
     pub metrics: Metrics,
     pub session_ttl: Duration,
+    pub search: Arc<Search>,
 }
 
 /// The client's address, used only to key rate limits through a rotating
@@ -54,12 +60,15 @@ impl From<error::ApiError> for HttpResponse {
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::metrics)
+        .service(feed::reports)
         .service(
             web::scope("/api/v1")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
                 .service(openapi::document)
                 .service(reports::preview)
                 .service(reports::submit)
+                .service(search::search)
+                .service(search::similar)
                 .service(reports::published)
                 .service(receipts::status)
                 .service(receipts::amend)

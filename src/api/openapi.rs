@@ -4,7 +4,7 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, receipts, reports, review};
+use super::{auth, receipts, reports, review, search};
 
 struct Security;
 
@@ -31,6 +31,7 @@ impl Modify for Security {
     servers((url = "/api/v1")),
     paths(
         reports::preview, reports::submit, reports::published,
+        search::search, search::similar,
         receipts::status, receipts::amend, receipts::withdraw,
         auth::login, auth::logout,
         review::queue, review::item, review::approve, review::reject, review::question, review::redact,

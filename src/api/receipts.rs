@@ -125,6 +125,7 @@ pub async fn amend(
             Ok(store::receipt_status(conn, &id)?.status)
         })
         .await?;
+    state.search.wake();
     Ok(HttpResponse::Created().json(AmendmentReceipt {
         status: now,
         findings,
@@ -154,6 +155,7 @@ pub async fn withdraw(
         .store
         .run(move |conn| store::withdraw(conn, &id))
         .await?;
+    state.search.wake();
     Ok(HttpResponse::Ok().json(Withdrawn {
         status: store::Status::Withdrawn,
     }))

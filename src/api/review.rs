@@ -93,6 +93,7 @@ pub async fn approve(
         .store
         .run(move |conn| store::approve(conn, &reviewer.name, &id, synopsis.as_deref()))
         .await?;
+    state.search.wake();
     Ok(HttpResponse::Ok().json(Decision {
         id,
         status: store::Status::Published,
@@ -227,5 +228,6 @@ pub async fn redact(
             })
         })
         .await?;
+    state.search.wake();
     Ok(HttpResponse::Ok().json(ExtraRedactionResult { id, findings }))
 }

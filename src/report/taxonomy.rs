@@ -200,6 +200,21 @@ impl Taxonomy {
         }
     }
 
+    /// Alias (and display name) → technology id, for search-time synonym
+    /// expansion: `postgres` → `postgresql`, `k8s` → `kubernetes`.
+    pub fn technology_aliases(&self) -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        for t in &self.technologies {
+            for alias in t.aliases.iter().chain([&t.name]) {
+                let alias = normalise(alias);
+                if alias != t.id {
+                    out.insert(alias, t.id.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// Every id and alias that names a technology, for redaction allow-lists
     /// and leftover detection.
     pub fn technology_names(&self) -> impl Iterator<Item = &str> {

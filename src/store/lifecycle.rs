@@ -455,6 +455,35 @@ pub fn published(conn: &mut Connection, id: &Uuid) -> Result<PublishedReport, St
     Ok(published_view(&row, &amendments)?)
 }
 
+/// The published report with this key, `None` if it is not published (any
+/// more): what the indexer asks when an event names a report.
+pub fn published_by_key(
+    conn: &mut Connection,
+    key: &str,
+) -> Result<Option<PublishedReport>, StoreError> {
+    let row: Option<ReportRow> = reports::table
+        .find(key)
+        .filter(reports::status.eq(Status::Published.as_str()))
+        .select(ReportRow::as_select())
+        .first(conn)
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some(row) => {
+            let amendments = load_amendments(conn, &row.id)?;
+            Ok(Some(published_view(&row, &amendments)?))
+        }
+    }
+}
+
+/// How many reports are published.
+pub fn count_published(conn: &mut Connection) -> Result<i64, StoreError> {
+    Ok(reports::table
+        .filter(reports::status.eq(Status::Published.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Published reports in id order, `limit` at a time after `after`: the
 /// export walks the whole dataset this way without holding it in memory.
 pub fn published_page(

@@ -4,6 +4,7 @@
 //! Errors: functions here return `StoreError`; the HTTP layer maps it to
 //! status codes in one place (`api::error`).
 
+mod events;
 mod lifecycle;
 mod models;
 mod pool;
@@ -12,6 +13,7 @@ pub mod schema;
 
 use thiserror::Error;
 
+pub use events::*;
 pub use lifecycle::*;
 pub use models::*;
 pub use pool::{Connection, Store};

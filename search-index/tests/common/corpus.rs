@@ -17,6 +17,13 @@ fn r(n: u32, title: &str, summary: &str, narrative: &str) -> R {
         summary: summary.into(),
         narrative: narrative.into(),
         completeness: 50 + (n % 50) as u8,
+        // Published in reverse order of number, a day apart, so the order by
+        // publication differs from the order by incident month.
+        published: Some(format!(
+            "2026-{:02}-{:02}",
+            1 + (40 - n) / 28,
+            1 + (40 - n) % 28
+        )),
         ..Default::default()
     })
 }

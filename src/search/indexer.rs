@@ -1,0 +1,155 @@
+//! The indexer: the one task that writes to the search index.
+//!
+//! It follows the `index_events` log in id order. Each event only says
+//! "report X changed", and the indexer reads X's current state from the
+//! database (published → upsert, anything else → delete), so applying an
+//! event twice is harmless and a replay converges on the database. The id of
+//! the last applied event is stored inside the tantivy commit itself, so
+//! after a crash between a database commit and an index commit the restarted
+//! indexer resumes exactly where the index stops.
+//!
+//! Batching: the indexer drains whatever the log holds and commits when it
+//! runs dry, or every `MAX_UNCOMMITTED` while a long backlog drains, so a
+//! publish is searchable at once when idle and within about a second under
+//! load. Event ids are assigned inside the publishing transaction and SQLite
+//! serialises writers, so an event never becomes visible after one with a
+//! higher id.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use search_index::{generations, IndexError, IndexOp, SearchIndex};
+use thiserror::Error;
+
+use super::{indexed, Search};
+use crate::store::{self, Connection, Store, StoreError};
+
+/// Events read from the log at a time.
+const BATCH: i64 = 2_000;
+/// Longest time applied events stay uncommitted while a backlog drains.
+const MAX_UNCOMMITTED: Duration = Duration::from_secs(1);
+/// How often the log and the active generation are checked without a wake:
+/// other processes (`nearmiss import`, `nearmiss reindex`) write too.
+const POLL: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+impl Search {
+    /// Brings the index up to date with the log: switches to a newer
+    /// generation if a reindex swapped one in, then applies every event the
+    /// index lacks. Returns the number of events applied.
+    pub fn sync(&self, store: &Store) -> Result<usize, SyncError> {
+        self.follow_generation()?;
+        self.release_retired();
+        let mut conn = store.conn()?;
+        apply_log(&self.index(), &mut conn)
+    }
+
+    /// Opens the generation `CURRENT` names if it is not the one in use.
+    fn follow_generation(&self) -> Result<(), IndexError> {
+        let Some(active) = generations::current_generation(&self.root)? else {
+            return Ok(());
+        };
+        if active.as_path() == self.index().dir() {
+            return Ok(());
+        }
+        let fresh = Arc::new(SearchIndex::open(&active, &self.aliases)?);
+        let old = std::mem::replace(
+            &mut *self
+                .current
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            fresh,
+        );
+        tracing::info!(generation = %active.display(), "switched to a rebuilt search index");
+        self.retired
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(old);
+        Ok(())
+    }
+
+    /// Drops replaced generations no search still holds, and their files.
+    fn release_retired(&self) {
+        let mut retired = self
+            .retired
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if retired.is_empty() {
+            return;
+        }
+        retired.retain(|index| Arc::strong_count(index) > 1);
+        if retired.is_empty() {
+            let active = self.index();
+            if let Err(e) = generations::remove_older(&self.root, active.dir()) {
+                tracing::warn!(error = %e, "could not remove an old search index generation");
+            }
+        }
+    }
+}
+
+/// Applies every event after the index's last applied one; see the module
+/// doc for batching.
+fn apply_log(index: &SearchIndex, conn: &mut Connection) -> Result<usize, SyncError> {
+    let mut last = index.last_applied_event()?.unwrap_or(0);
+    let mut applied = 0;
+    let mut uncommitted_since: Option<Instant> = None;
+    loop {
+        let events = store::events_after(conn, last, BATCH)?;
+        let Some(newest) = events.last().map(|e| e.id) else {
+            break;
+        };
+        // Several events for one report in a batch need one operation, in
+        // the position of its last event.
+        let mut seen = HashSet::new();
+        let mut ops = Vec::new();
+        for event in events.iter().rev() {
+            if seen.insert(event.report_id.as_str()) {
+                ops.push(match store::published_by_key(conn, &event.report_id)? {
+                    Some(report) => IndexOp::Upsert(indexed(&report)),
+                    None => IndexOp::Delete(event.report_id.clone()),
+                });
+            }
+        }
+        ops.reverse();
+        index.apply(&ops)?;
+        applied += events.len();
+        last = newest;
+        let since = *uncommitted_since.get_or_insert_with(Instant::now);
+        if since.elapsed() >= MAX_UNCOMMITTED {
+            index.commit(last)?;
+            uncommitted_since = None;
+        }
+    }
+    if uncommitted_since.is_some() {
+        index.commit(last)?;
+    }
+    Ok(applied)
+}
+
+/// Runs the indexer on the current runtime until the process ends.
+pub fn spawn_indexer(search: Arc<Search>, store: Store) {
+    actix_web::rt::spawn(async move {
+        loop {
+            let (s, st) = (search.clone(), store.clone());
+            match tokio::task::spawn_blocking(move || s.sync(&st)).await {
+                Ok(Ok(n)) if n > 0 => tracing::debug!(events = n, "indexed"),
+                Ok(Ok(_)) => {}
+                // The events stay in the log; the next round retries them.
+                Ok(Err(e)) => tracing::error!(error = %e, "indexing failed; will retry"),
+                Err(_) => tracing::error!("the indexer panicked; will retry"),
+            }
+            tokio::select! {
+                _ = search.wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+        }
+    });
+}
