@@ -28,6 +28,8 @@ pub struct Settings {
     /// argon2 computations at once; each takes 19 MiB and one core.
     pub hashing_concurrency: usize,
     pub workers: usize,
+    /// How long the indexer gathers changes before committing them.
+    pub index_gather: Duration,
 }
 
 impl Settings {
@@ -41,6 +43,7 @@ impl Settings {
             submissions_per_minute: 30,
             hashing_concurrency: 2,
             workers: 2,
+            index_gather: Duration::ZERO,
         }
     }
 
@@ -82,7 +85,7 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
-        spawn_indexer(search.clone(), store.clone());
+        spawn_indexer(search.clone(), store.clone(), settings.index_gather);
         let state = web::Data::new(AppState {
             store,
             hasher: Hasher::new(settings.hashing_concurrency),

@@ -112,6 +112,15 @@ pub struct Serve {
         env = "NEARMISS_SUBMISSIONS_PER_MINUTE"
     )]
     pub submissions_per_minute: u32,
+    /// Milliseconds the indexer waits after a change to gather more into one
+    /// index commit (0: index at once).
+    #[arg(
+        long,
+        default_value_t = 0,
+        hide = true,
+        env = "NEARMISS_INDEX_GATHER_MS"
+    )]
+    pub index_gather_ms: u64,
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2, env = "NEARMISS_WORKERS")]
     pub workers: usize,
@@ -155,6 +164,7 @@ fn run_serve(mut settings: Settings, serve: Serve) -> anyhow::Result<()> {
     settings.receipt_per_minute = serve.receipt_per_minute;
     settings.submissions_per_minute = serve.submissions_per_minute;
     settings.workers = serve.workers;
+    settings.index_gather = Duration::from_millis(serve.index_gather_ms);
     let store = settings.open_store().context("opening the database")?;
     if serve.demo {
         let mut conn = store.conn()?;

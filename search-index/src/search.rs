@@ -44,11 +44,21 @@ impl SearchIndex {
             (sort, _) => sort,
         };
         let pass = match sort {
+            // Ties (common: equal BM25 for near-identical reports) go by id,
+            // so pages are stable and a rebuilt index orders like the
+            // incremental one, whatever the document addresses.
             Sort::Relevance => main_pass(
                 &searcher,
                 main.as_ref(),
-                top.order_by_score(),
-                |v| v,
+                top.order_by((
+                    (SortBySimilarityScore, Order::Desc),
+                    (SortByString::for_field("id"), Order::Asc),
+                )),
+                |docs| {
+                    docs.into_iter()
+                        .map(|((score, _), address)| (score, address))
+                        .collect()
+                },
                 &shared,
             )?,
             Sort::Newest => main_pass(

@@ -134,8 +134,10 @@ fn apply_log(index: &SearchIndex, conn: &mut Connection) -> Result<usize, SyncEr
     Ok(applied)
 }
 
-/// Runs the indexer on the current runtime until the process ends.
-pub fn spawn_indexer(search: Arc<Search>, store: Store) {
+/// Runs the indexer on the current runtime until the process ends. After a
+/// wake-up it waits `gather` (zero by default) so that a burst of publishes
+/// lands in one commit.
+pub fn spawn_indexer(search: Arc<Search>, store: Store, gather: Duration) {
     actix_web::rt::spawn(async move {
         loop {
             let (s, st) = (search.clone(), store.clone());
@@ -149,6 +151,9 @@ pub fn spawn_indexer(search: Arc<Search>, store: Store) {
             tokio::select! {
                 _ = search.wake.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
+            }
+            if !gather.is_zero() {
+                tokio::time::sleep(gather).await;
             }
         }
     });

@@ -3,8 +3,11 @@
 
 mod bad_input;
 mod cli;
+mod crash;
 mod deidentification;
+mod feeds;
 mod helpers;
 mod lifecycle;
 mod privacy;
 mod review_auth;
+mod search;

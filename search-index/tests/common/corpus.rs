@@ -76,6 +76,42 @@ impl R {
     }
 }
 
+/// Queries an engineer would type, each with the report that is obviously
+/// its best answer.
+pub const RELEVANCE: &[(&str, u32)] = &[
+    ("replica resync loop", 1),
+    ("replica resync loop slows primary", 1),
+    ("certificate expired load balancer", 2),
+    ("DNS TTL", 3),
+    ("BGP leak", 4),
+    ("kafka rebalance storm", 5),
+    ("postgres wraparound", 6),
+    ("disk full", 7),
+    ("leap second", 8),
+    ("kubernetes eviction", 9),
+    ("thundering herd", 10),
+    ("S3 outage", 11),
+    ("terraform destroyed database", 12),
+    ("feature flag", 13),
+    ("clock skew JWT", 14),
+    ("connection pool exhausted", 15),
+    ("\"split brain\"", 16),
+    ("regex backtracking CPU", 17),
+    ("daylight saving cron", 18),
+    ("registry rate limit", 19),
+    ("memory leak OOM", 20),
+    ("rabbitmq memory alarm", 21),
+    ("integer overflow primary key", 22),
+    ("CDN cached private pages", 23),
+    ("health check drained backends", 24),
+    ("vault token expired", 25),
+    ("zookeeper quorum", 26),
+    ("redis evicted sessions", 27),
+    ("etcd quota", 28),
+    ("packet loss switch firmware", 29),
+    ("title:kafka", 5),
+];
+
 pub fn reports() -> Vec<IndexedReport> {
     vec![
         r(1, "Redis replica stuck in a full resync loop slowed the primary",
