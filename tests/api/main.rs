@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod cli;
+mod corpus_search;
 mod crash;
 mod deidentification;
 mod feeds;
