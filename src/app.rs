@@ -30,6 +30,9 @@ pub struct Settings {
     pub workers: usize,
     /// How long the indexer gathers changes before committing them.
     pub index_gather: Duration,
+    /// Statistics cells (and approval-time groups) under this many reports
+    /// are suppressed (generalised).
+    pub stats_k: u64,
 }
 
 impl Settings {
@@ -44,6 +47,7 @@ impl Settings {
             hashing_concurrency: 2,
             workers: 2,
             index_gather: Duration::ZERO,
+            stats_k: crate::stats::DEFAULT_K,
         }
     }
 
@@ -97,6 +101,7 @@ impl Application {
             metrics: Metrics::new(),
             session_ttl: settings.session_ttl,
             search,
+            stats_k: settings.stats_k,
         });
         let server = HttpServer::new(move || {
             App::new()

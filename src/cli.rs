@@ -121,6 +121,9 @@ pub struct Serve {
         env = "NEARMISS_INDEX_GATHER_MS"
     )]
     pub index_gather_ms: u64,
+    /// Statistics cells counting fewer reports than this are suppressed.
+    #[arg(long, default_value_t = crate::stats::DEFAULT_K, value_parser = clap::value_parser!(u64).range(1..), env = "NEARMISS_STATS_K")]
+    pub stats_k: u64,
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2, env = "NEARMISS_WORKERS")]
     pub workers: usize,
@@ -165,6 +168,7 @@ fn run_serve(mut settings: Settings, serve: Serve) -> anyhow::Result<()> {
     settings.submissions_per_minute = serve.submissions_per_minute;
     settings.workers = serve.workers;
     settings.index_gather = Duration::from_millis(serve.index_gather_ms);
+    settings.stats_k = serve.stats_k;
     let store = settings.open_store().context("opening the database")?;
     if serve.demo {
         let mut conn = store.conn()?;

@@ -10,5 +10,6 @@ pub mod redact;
 pub mod report;
 pub mod search;
 pub mod secrets;
+pub mod stats;
 pub mod store;
 pub mod transfer;

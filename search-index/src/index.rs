@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+use tantivy::{Executor, Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::aliases::Aliases;
 use crate::error::IndexError;
@@ -34,6 +34,9 @@ pub struct SearchIndex {
     /// The only writer (tantivy allows one per directory).
     writer: Mutex<IndexWriter>,
     pub(crate) text: TextParser,
+    /// Statistics scan every matching document; splitting the segments over
+    /// the cores halves their latency on a two-core server.
+    pub(crate) stats_executor: Executor,
     dir: PathBuf,
 }
 
@@ -64,7 +67,14 @@ impl SearchIndex {
             .try_into()?;
         let writer = new_writer(&index)?;
         let text = TextParser::new(&index, &fields, Aliases::new(aliases));
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let stats_executor = if threads > 1 {
+            Executor::multi_thread(threads, "stats-")?
+        } else {
+            Executor::single_thread()
+        };
         Ok(SearchIndex {
+            stats_executor,
             index,
             fields,
             reader,

@@ -18,6 +18,7 @@ mod report;
 mod schema;
 mod search;
 mod similar;
+mod stats;
 mod text;
 
 pub use aliases::Aliases;
@@ -28,3 +29,4 @@ pub use index::SearchIndex;
 pub use query::{Filters, SearchQuery, Sort, MAX_DEPTH, MAX_PER_PAGE};
 pub use report::{IndexOp, IndexedReport};
 pub use search::SearchResults;
+pub use stats::{log_buckets, DurationSamples, RawStats, Summary, DIMENSIONS, MEASURES};

@@ -13,6 +13,7 @@ mod receipts;
 mod reports;
 mod review;
 pub mod search;
+mod stats;
 mod telemetry;
 
 use std::net::IpAddr;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub session_ttl: Duration,
     pub search: Arc<Search>,
+    /// Statistics cells under this many reports are suppressed.
+    pub stats_k: u64,
 }
 
 /// The client's address, used only to key rate limits through a rotating
@@ -69,6 +72,9 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .service(reports::submit)
                 .service(search::search)
                 .service(search::similar)
+                .service(stats::statistics)
+                .service(stats::chart)
+                .service(stats::technology)
                 .service(reports::published)
                 .service(receipts::status)
                 .service(receipts::amend)

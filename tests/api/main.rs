@@ -12,3 +12,4 @@ mod lifecycle;
 mod privacy;
 mod review_auth;
 mod search;
+mod stats;

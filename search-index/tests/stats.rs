@@ -1,0 +1,170 @@
+//! Statistics equal counts computed directly from the reports that went in.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{corpus, indexed_corpus};
+use search_index::{log_buckets, Filters, IndexedReport, RawStats, Summary};
+
+/// The same statistics, computed by hand from the reports.
+fn expected(reports: &[&IndexedReport]) -> RawStats {
+    let mut s = RawStats {
+        total: reports.len() as u64,
+        ..Default::default()
+    };
+    for r in reports {
+        let mut add = |dim: &'static str, v: &str| {
+            *s.counts
+                .entry(dim)
+                .or_default()
+                .entry(v.to_string())
+                .or_default() += 1;
+        };
+        let mut categories: Vec<&str> = Vec::new();
+        for (c, t) in &r.technologies {
+            add("technology", t);
+            if !categories.contains(&c.as_str()) {
+                categories.push(c);
+                add("category", c);
+            }
+        }
+        for (dim, v) in [
+            ("trigger", &r.trigger),
+            ("detection", &r.detection),
+            ("industry", &r.industry),
+            ("severity", &r.severity),
+        ] {
+            if let Some(v) = v {
+                add(dim, v);
+            }
+        }
+        for f in &r.contributing_factors {
+            add("contributing_factor", f);
+        }
+        for m in &r.mitigations {
+            add("mitigation", m);
+        }
+        if let Some(m) = &r.month {
+            *s.months.entry(search_index_month(m)).or_default() += 1;
+        }
+        for (_, a) in &r.technologies {
+            if let Some(t) = &r.trigger {
+                *s.technology_trigger
+                    .entry((a.clone(), t.clone()))
+                    .or_default() += 1;
+            }
+            for f in &r.contributing_factors {
+                *s.technology_factor
+                    .entry((a.clone(), f.clone()))
+                    .or_default() += 1;
+            }
+            for (_, b) in &r.technologies {
+                if a < b {
+                    *s.technology_pairs
+                        .entry((a.clone(), b.clone()))
+                        .or_default() += 1;
+                }
+            }
+        }
+        for (measure, value) in [
+            ("time_to_detect", r.time_to_detect_minutes),
+            ("time_to_mitigate", r.time_to_mitigate_minutes),
+            ("time_to_resolve", r.time_to_resolve_minutes),
+        ] {
+            let d = s.durations.entry(measure).or_default();
+            if let Some(v) = value {
+                d.overall.push(v);
+                if let Some(t) = &r.trigger {
+                    d.by_trigger.entry(t.clone()).or_default().push(v);
+                }
+                for c in &categories {
+                    d.by_category.entry(c.to_string()).or_default().push(v);
+                }
+            }
+        }
+    }
+    s
+}
+
+fn search_index_month(m: &str) -> u64 {
+    let (y, mo) = m.split_once('-').unwrap();
+    y.parse::<u64>().unwrap() * 100 + mo.parse::<u64>().unwrap()
+}
+
+/// Sample order depends on segment order; compare as multisets.
+fn normalised(mut s: RawStats) -> RawStats {
+    s.counts.retain(|_, v| !v.is_empty());
+    for d in s.durations.values_mut() {
+        d.overall.sort_unstable();
+        d.by_trigger.values_mut().for_each(|v| v.sort_unstable());
+        d.by_category.values_mut().for_each(|v| v.sort_unstable());
+    }
+    s.durations.retain(|_, d| !d.overall.is_empty());
+    s
+}
+
+#[test]
+fn statistics_equal_a_count_of_the_reports() {
+    let (_dir, index) = indexed_corpus();
+    let reports = corpus::reports();
+    let all: Vec<&IndexedReport> = reports.iter().collect();
+    assert_eq!(
+        normalised(index.stats("", &Filters::default()).unwrap()),
+        normalised(expected(&all))
+    );
+
+    let filters = Filters {
+        tech: vec!["postgresql".into(), "redis".into()],
+        ..Default::default()
+    };
+    let subset: Vec<&IndexedReport> = reports
+        .iter()
+        .filter(|r| {
+            r.technologies
+                .iter()
+                .any(|(_, t)| t == "postgresql" || t == "redis")
+        })
+        .collect();
+    assert!(subset.len() >= 4);
+    assert_eq!(
+        normalised(index.stats("", &filters).unwrap()),
+        normalised(expected(&subset))
+    );
+
+    // A text query restricts the subset like a search does.
+    let hits = index.search(&common::query("replica")).unwrap();
+    let matched: Vec<&IndexedReport> = reports
+        .iter()
+        .filter(|r| hits.hits.iter().any(|h| h.id == r.id))
+        .collect();
+    assert_eq!(
+        normalised(index.stats("replica", &Filters::default()).unwrap()),
+        normalised(expected(&matched))
+    );
+    assert!(index.stats("\"unclosed", &Filters::default()).is_err());
+}
+
+#[test]
+fn percentiles_are_nearest_rank_and_histograms_double() {
+    let mut values: Vec<u32> = (1..=100).rev().collect();
+    let s = Summary::of(&mut values).unwrap();
+    assert_eq!((s.count, s.p50, s.p90, s.p99), (100, 50, 90, 99));
+    assert!((s.mean - 50.5).abs() < 1e-9);
+    let s = Summary::of(&mut [7]).unwrap();
+    assert_eq!((s.p50, s.p90, s.p99), (7, 7, 7));
+    let s = Summary::of(&mut [1, 2, 3]).unwrap();
+    assert_eq!((s.p50, s.p90, s.p99), (2, 3, 3));
+    assert!(Summary::of(&mut []).is_none());
+
+    let buckets = log_buckets(&[0, 1, 2, 3, 4, 1000, 100_000]);
+    let counts: BTreeMap<u32, u64> = buckets.iter().map(|&(from, _, n)| (from, n)).collect();
+    assert_eq!(counts[&0], 1);
+    assert_eq!(counts[&1], 1);
+    assert_eq!(counts[&2], 2);
+    assert_eq!(counts[&4], 1);
+    assert_eq!(counts[&512], 1);
+    assert_eq!(buckets.last().unwrap().1, None);
+    assert_eq!(buckets.last().unwrap().2, 1);
+    assert_eq!(buckets.iter().map(|b| b.2).sum::<u64>(), 7);
+}
