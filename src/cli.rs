@@ -40,6 +40,11 @@ pub struct Global {
     /// Database URL; SQLite under --data-dir when not given.
     #[arg(long, global = true, env = "NEARMISS_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// k for privacy in aggregates: statistics cells counting fewer reports
+    /// are suppressed, and a report whose industry, size and quarter fewer
+    /// published reports share is published with those generalised.
+    #[arg(long, global = true, default_value_t = crate::stats::DEFAULT_K, value_parser = clap::value_parser!(u64).range(1..), env = "NEARMISS_STATS_K")]
+    pub stats_k: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -121,9 +126,6 @@ pub struct Serve {
         env = "NEARMISS_INDEX_GATHER_MS"
     )]
     pub index_gather_ms: u64,
-    /// Statistics cells counting fewer reports than this are suppressed.
-    #[arg(long, default_value_t = crate::stats::DEFAULT_K, value_parser = clap::value_parser!(u64).range(1..), env = "NEARMISS_STATS_K")]
-    pub stats_k: u64,
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2, env = "NEARMISS_WORKERS")]
     pub workers: usize,
@@ -140,7 +142,8 @@ pub enum ReviewerCommand {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings::new(cli.global.data_dir.clone(), cli.global.database_url.clone());
+    let mut settings = Settings::new(cli.global.data_dir.clone(), cli.global.database_url.clone());
+    settings.stats_k = cli.global.stats_k;
     match cli.command {
         Command::Serve(serve) => run_serve(settings, serve),
         Command::Reviewer {
@@ -151,7 +154,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex => reindex(&settings),
         Command::Demo { count, seed } => {
             let store = settings.open_store()?;
-            let n = demo::load(&store, count, seed)?;
+            let n = demo::load(&store, count, seed, settings.stats_k)?;
             println!(
                 "loaded {n} sample reports into {}",
                 settings.data_dir.display()
@@ -168,12 +171,16 @@ fn run_serve(mut settings: Settings, serve: Serve) -> anyhow::Result<()> {
     settings.submissions_per_minute = serve.submissions_per_minute;
     settings.workers = serve.workers;
     settings.index_gather = Duration::from_millis(serve.index_gather_ms);
-    settings.stats_k = serve.stats_k;
     let store = settings.open_store().context("opening the database")?;
     if serve.demo {
         let mut conn = store.conn()?;
         if !store::has_reports(&mut conn)? {
-            let n = demo::load(&store, demo::DEFAULT_COUNT, demo::DEFAULT_SEED)?;
+            let n = demo::load(
+                &store,
+                demo::DEFAULT_COUNT,
+                demo::DEFAULT_SEED,
+                settings.stats_k,
+            )?;
             println!("loaded {n} sample reports");
         }
     }
@@ -269,7 +276,9 @@ fn import(settings: &Settings, file: &PathBuf, publish: bool) -> anyhow::Result<
         ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let summary = transfer::import(&store, BufReader::new(f), publish, |n| bar.set_position(n))?;
+    let summary = transfer::import(&store, BufReader::new(f), publish, settings.stats_k, |n| {
+        bar.set_position(n)
+    })?;
     bar.finish_and_clear();
     for (line, why) in &summary.skipped {
         eprintln!("line {line}: skipped: {why}");

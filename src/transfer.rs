@@ -29,7 +29,11 @@ fn deidentify_published(report: &PublishedReport) -> Deidentified {
     for (field, text) in content.texts_mut() {
         *text = redactor.redact(&field, text);
     }
-    let completeness = assess(&content);
+    let mut completeness = assess(&content);
+    // The score describes what the submitter gave, before publication
+    // withheld anything (k-anonymity); recomputing it from the published
+    // content would lower it, so a mirror keeps the source's score.
+    completeness.score = report.completeness;
     Deidentified {
         content,
         findings: redactor.findings(),
@@ -68,6 +72,7 @@ pub fn import(
     store: &Store,
     input: impl BufRead,
     publish: bool,
+    k: u64,
     mut progress: impl FnMut(u64),
 ) -> Result<ImportSummary, StoreError> {
     let mut conn = store.conn()?;
@@ -97,13 +102,13 @@ pub fn import(
             Err(message) => summary.skipped.push((number, message)),
         }
         if batch.len() >= BATCH {
-            summary.imported += store::import_batch(&mut conn, &batch, publish_as)?.len();
+            summary.imported += store::import_batch_with_k(&mut conn, &batch, publish_as, k)?.len();
             batch.clear();
             progress(consumed);
         }
     }
     if !batch.is_empty() {
-        summary.imported += store::import_batch(&mut conn, &batch, publish_as)?.len();
+        summary.imported += store::import_batch_with_k(&mut conn, &batch, publish_as, k)?.len();
     }
     progress(consumed);
     Ok(summary)

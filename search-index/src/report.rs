@@ -31,6 +31,9 @@ pub struct IndexedReport {
     pub detection: Option<String>,
     /// "YYYY-MM".
     pub month: Option<String>,
+    /// "YYYY", for a report whose month was withheld; ignored when `month`
+    /// is given.
+    pub year: Option<String>,
     pub time_to_detect_minutes: Option<u32>,
     pub time_to_mitigate_minutes: Option<u32>,
     pub time_to_resolve_minutes: Option<u32>,
@@ -128,6 +131,15 @@ impl IndexedReport {
             doc.add_u64(f.month, n);
             doc.add_facet(f.year, flat_facet(&(n / 100).to_string()));
             doc.add_text(f.month_text, month);
+        } else if let Some(year) = &self.year {
+            let valid = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit());
+            if !valid {
+                return Err(IndexError::InvalidReport {
+                    id: self.id.clone(),
+                    message: format!("year {year:?} is not YYYY"),
+                });
+            }
+            doc.add_facet(f.year, flat_facet(year));
         }
         // Absent durations are left unset, so range filters skip them rather
         // than treating them as zero minutes.

@@ -27,7 +27,7 @@ use crate::index::SearchIndex;
 use crate::query::{FilterClauses, Filters};
 
 /// Single-valued or multi-valued facet dimensions counted per report.
-pub const DIMENSIONS: [&str; 8] = [
+pub const DIMENSIONS: [&str; 9] = [
     "technology",
     "category",
     "trigger",
@@ -36,6 +36,9 @@ pub const DIMENSIONS: [&str; 8] = [
     "detection",
     "industry",
     "severity",
+    // Incident year: unlike the quarterly trend, it includes reports whose
+    // month was withheld at publication.
+    "year",
 ];
 
 /// The three durations, in minutes.
@@ -185,13 +188,14 @@ struct SegmentStats {
     detection: Dim,
     industry: Dim,
     severity: Dim,
+    year: Dim,
     month: Column<u64>,
     measures: [Column<u64>; 3],
 
     total: u64,
     tech_counts: Vec<u64>,
     category_counts: Vec<u64>,
-    flat_counts: [Vec<u64>; 6],
+    flat_counts: [Vec<u64>; 7],
     months: BTreeMap<u64, u64>,
     /// technology × trigger, technology × factor, technology × technology,
     /// row-major on ordinals.
@@ -250,6 +254,7 @@ impl Collector for StatsCollector {
         let detection = Dim::open(segment, "detection")?;
         let industry = Dim::open(segment, "industry")?;
         let severity = Dim::open(segment, "severity")?;
+        let year = Dim::open(segment, "year")?;
         let flat_counts = [
             vec![0; ntr],
             vec![0; nf],
@@ -257,6 +262,7 @@ impl Collector for StatsCollector {
             vec![0; detection.len()],
             vec![0; industry.len()],
             vec![0; severity.len()],
+            vec![0; year.len()],
         ];
         Ok(SegmentStats {
             tech_of,
@@ -284,6 +290,7 @@ impl Collector for StatsCollector {
             detection,
             industry,
             severity,
+            year,
         })
     }
 
@@ -375,6 +382,7 @@ impl SegmentCollector for SegmentStats {
             &self.detection,
             &self.industry,
             &self.severity,
+            &self.year,
         ]
         .into_iter()
         .enumerate()
@@ -422,6 +430,7 @@ impl SegmentCollector for SegmentStats {
             ("detection", &self.detection),
             ("industry", &self.industry),
             ("severity", &self.severity),
+            ("year", &self.year),
         ];
         for (i, (name, dim)) in flat_dims.iter().enumerate() {
             let into = counts.entry(name).or_default();

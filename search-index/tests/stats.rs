@@ -48,6 +48,9 @@ fn expected(reports: &[&IndexedReport]) -> RawStats {
         if let Some(m) = &r.month {
             *s.months.entry(search_index_month(m)).or_default() += 1;
         }
+        if let Some(y) = r.month.as_ref().map(|m| &m[..4]).or(r.year.as_deref()) {
+            add("year", y);
+        }
         for (_, a) in &r.technologies {
             if let Some(t) = &r.trigger {
                 *s.technology_trigger

@@ -23,6 +23,9 @@ pub struct Queue {
 pub struct Decision {
     pub id: uuid::Uuid,
     pub status: store::Status,
+    /// On approval: what the k-anonymity check found and generalised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anonymity: Option<store::cohort::Anonymity>,
 }
 
 #[utoipa::path(security(("bearer" = [])), responses((status = 200, body = Queue), (status = 401, body = ErrorBody)))]
@@ -47,9 +50,10 @@ pub async fn item(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = body::report_id(&path)?;
+    let k = state.stats_k;
     let item = state
         .store
-        .run(move |conn| store::review_item(conn, &id))
+        .run(move |conn| store::review_item(conn, &id, k))
         .await?;
     Ok(HttpResponse::Ok().json(item))
 }
@@ -89,14 +93,16 @@ pub async fn approve(
         Some(s) => Some(reviewer_text("synopsis", &s)?),
         None => None,
     };
-    state
+    let k = state.stats_k;
+    let anonymity = state
         .store
-        .run(move |conn| store::approve(conn, &reviewer.name, &id, synopsis.as_deref()))
+        .run(move |conn| store::approve(conn, &reviewer.name, &id, synopsis.as_deref(), k))
         .await?;
     state.search.wake();
     Ok(HttpResponse::Ok().json(Decision {
         id,
         status: store::Status::Published,
+        anonymity: Some(anonymity),
     }))
 }
 
@@ -131,6 +137,7 @@ pub async fn reject(
     Ok(HttpResponse::Ok().json(Decision {
         id,
         status: store::Status::Rejected,
+        anonymity: None,
     }))
 }
 
@@ -165,7 +172,11 @@ pub async fn question(
             Ok(store::receipt_status(conn, &id)?.status)
         })
         .await?;
-    Ok(HttpResponse::Created().json(Decision { id, status }))
+    Ok(HttpResponse::Created().json(Decision {
+        id,
+        status,
+        anonymity: None,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]

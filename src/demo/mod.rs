@@ -14,7 +14,8 @@ pub const DEFAULT_COUNT: usize = 500;
 pub const DEFAULT_SEED: u64 = 2026;
 
 /// Generate `count` reports and publish them. Returns how many went in.
-pub fn load(store: &Store, count: usize, seed: u64) -> Result<usize, StoreError> {
+/// Publishes under k-anonymity with `k` (see `store::cohort`).
+pub fn load(store: &Store, count: usize, seed: u64, k: u64) -> Result<usize, StoreError> {
     let deidentified: Vec<_> = generate(count, seed)
         .into_iter()
         .filter_map(|s| validate(s).ok())
@@ -23,7 +24,7 @@ pub fn load(store: &Store, count: usize, seed: u64) -> Result<usize, StoreError>
     let mut conn = store.conn()?;
     let mut loaded = 0;
     for chunk in deidentified.chunks(500) {
-        loaded += store::import_batch(&mut conn, chunk, Some("demo"))?.len();
+        loaded += store::import_batch_with_k(&mut conn, chunk, Some("demo"), k)?.len();
     }
     Ok(loaded)
 }

@@ -463,6 +463,7 @@ pub fn deidentify_with(valid: ValidSubmission) -> (Deidentified, Redactor, Decla
         industry: s.industry,
         organization_size: s.organization_size,
         incident: IncidentFacts {
+            year: None,
             month,
             time_of_day,
             severity: incident.severity,

@@ -36,6 +36,11 @@ pub struct ReportContent {
 pub struct IncidentFacts {
     /// `YYYY-MM`, the month the incident started.
     pub month: Option<String>,
+    /// `YYYY`: present only when the month was withheld at publication
+    /// because too few published reports shared the industry, size and
+    /// quarter (k-anonymity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<String>,
     /// The 6-hour block of the day it started in (UTC): `00-06`, `06-12`,
     /// `12-18` or `18-24`, as ASRS publishes it.
     pub time_of_day: Option<String>,

@@ -48,6 +48,7 @@ pub fn indexed(report: &PublishedReport) -> IndexedReport {
         severity: c.incident.severity.clone(),
         detection: c.incident.detection.clone(),
         month: c.incident.month.clone(),
+        year: c.incident.year.clone(),
         time_to_detect_minutes: c.incident.time_to_detect_minutes,
         time_to_mitigate_minutes: c.incident.time_to_mitigate_minutes,
         time_to_resolve_minutes: c.incident.time_to_resolve_minutes,

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 /// Cells counting fewer reports than this are suppressed unless configured
 /// otherwise.
-pub const DEFAULT_K: u64 = 5;
+pub const DEFAULT_K: u64 = crate::store::cohort::DEFAULT_K;
 
 /// A count, or `None` when it is below k.
 fn cell(n: u64, k: u64) -> (Option<u64>, bool) {
@@ -106,7 +106,8 @@ pub struct Statistics {
     pub k: u64,
     /// dimension → values, most frequent first: technology, category,
     /// trigger, contributing_factor, mitigation, detection, industry,
-    /// severity.
+    /// severity, year (of the incident, including reports whose month was
+    /// withheld).
     pub counts: BTreeMap<String, Vec<CountCell>>,
     /// Reports per quarter of the incident start, oldest first.
     pub trend: Vec<QuarterCell>,

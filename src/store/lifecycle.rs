@@ -6,6 +6,7 @@
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::cohort::{self, cohort_of, Anonymity};
 use super::models::*;
 use super::schema::*;
 use super::{today, Connection, StoreError};
@@ -90,6 +91,8 @@ fn row_for(id: &str, status: Status, d: &Deidentified, day: &str) -> Result<Repo
         received_on: day.to_string(),
         published_on: None,
         modified_on: day.to_string(),
+        cohort: cohort_of(c).map(|(fine, _)| fine),
+        cohort_coarse: cohort_of(c).map(|(_, coarse)| coarse),
     })
 }
 
@@ -167,12 +170,22 @@ pub fn import_batch(
     batch: &[Deidentified],
     publish_as: Option<&str>,
 ) -> Result<Vec<Uuid>, StoreError> {
+    import_batch_with_k(conn, batch, publish_as, cohort::DEFAULT_K)
+}
+
+/// `import_batch` with publication under a configured k.
+pub fn import_batch_with_k(
+    conn: &mut Connection,
+    batch: &[Deidentified],
+    publish_as: Option<&str>,
+    k: u64,
+) -> Result<Vec<Uuid>, StoreError> {
     conn.immediate_transaction(|conn| {
         let mut ids = Vec::with_capacity(batch.len());
         for d in batch {
             let id = insert_report(conn, d, None, &PlaceholderMap::default())?;
             if let Some(reviewer) = publish_as {
-                publish_pending(conn, reviewer, &id.to_string(), None)?;
+                publish_pending(conn, reviewer, &id.to_string(), None, k)?;
             }
             ids.push(id);
         }
@@ -222,16 +235,35 @@ fn require_status(row: &ReportRow, allowed: &[Status], action: &str) -> Result<(
     }
 }
 
+/// Publishes a pending report, generalising its industry/size/quarter
+/// cohort first if fewer than `k` published reports would share it.
 fn publish_pending(
     conn: &mut Connection,
     reviewer: &str,
     id: &str,
     synopsis: Option<&str>,
-) -> Result<(), StoreError> {
+    k: u64,
+) -> Result<Anonymity, StoreError> {
+    let row: ReportRow = reports::table
+        .find(id)
+        .select(ReportRow::as_select())
+        .first(conn)?;
+    let mut content = row.content()?;
+    let anonymity = cohort::check(
+        conn,
+        id,
+        &content,
+        row.cohort.as_deref().zip(row.cohort_coarse.as_deref()),
+        k,
+    )?;
+    cohort::generalise(&mut content, &anonymity.generalised);
     let day = today();
     diesel::update(reports::table.find(id))
         .set((
             reports::status.eq(Status::Published.as_str()),
+            reports::content.eq(serde_json::to_string(&content)?),
+            reports::organization_size.eq(&content.organization_size),
+            reports::incident_month.eq(&content.incident.month),
             reports::synopsis.eq(synopsis),
             reports::rejection_reason.eq(None::<String>),
             reports::published_on.eq(&day),
@@ -239,20 +271,23 @@ fn publish_pending(
         ))
         .execute(conn)?;
     record_index_event(conn, id, IndexEventKind::Publish)?;
-    audit(conn, reviewer, "approve", id)
+    audit(conn, reviewer, "approve", id)?;
+    Ok(anonymity)
 }
 
 /// Publish a pending report, with an optional reviewer-written synopsis.
+/// Returns what the k-anonymity check found and generalised.
 pub fn approve(
     conn: &mut Connection,
     reviewer: &str,
     id: &Uuid,
     synopsis: Option<&str>,
-) -> Result<(), StoreError> {
+    k: u64,
+) -> Result<Anonymity, StoreError> {
     conn.immediate_transaction(|conn| {
         let row = load(conn, id)?;
         require_status(&row, &[Status::Pending], "approved")?;
-        publish_pending(conn, reviewer, &row.id, synopsis)
+        publish_pending(conn, reviewer, &row.id, synopsis, k)
     })
 }
 
@@ -571,11 +606,24 @@ pub fn queue(conn: &mut Connection) -> Result<Vec<QueueEntry>, StoreError> {
     Ok(out)
 }
 
-pub fn review_item(conn: &mut Connection, id: &Uuid) -> Result<ReviewItem, StoreError> {
+/// A report as the reviewer sees it, with what publishing it now would
+/// generalise under `k`.
+pub fn review_item(conn: &mut Connection, id: &Uuid, k: u64) -> Result<ReviewItem, StoreError> {
     let row = load(conn, id)?;
     let amendments = load_amendments(conn, &row.id)?;
     let view = published_view(&row, &amendments)?;
+    let anonymity = match row.status() {
+        Status::Pending => Some(cohort::check(
+            conn,
+            &row.id,
+            &view.content,
+            row.cohort.as_deref().zip(row.cohort_coarse.as_deref()),
+            k,
+        )?),
+        _ => None,
+    };
     Ok(ReviewItem {
+        anonymity,
         id: *id,
         status: row.status(),
         warnings: crate::redact::leftovers::leftovers(&view.content),

@@ -4,6 +4,7 @@
 //! Errors: functions here return `StoreError`; the HTTP layer maps it to
 //! status codes in one place (`api::error`).
 
+pub mod cohort;
 mod events;
 mod lifecycle;
 mod models;

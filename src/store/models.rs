@@ -65,6 +65,9 @@ pub struct ReportRow {
     pub received_on: String,
     pub published_on: Option<String>,
     pub modified_on: String,
+    /// See `store::cohort`; never published.
+    pub cohort: Option<String>,
+    pub cohort_coarse: Option<String>,
 }
 
 impl ReportRow {
@@ -144,6 +147,9 @@ pub struct ReviewItem {
     pub amendments: Vec<PublishedAmendment>,
     /// Tokens that might still identify (codenames, internal names).
     pub warnings: Vec<Leftover>,
+    /// For a pending report: whether publishing it now would generalise its
+    /// organisation size and incident month (k-anonymity), and why.
+    pub anonymity: Option<super::cohort::Anonymity>,
     pub received: String,
 }
 

@@ -25,6 +25,8 @@ diesel::table! {
         received_on -> Text,
         published_on -> Nullable<Text>,
         modified_on -> Text,
+        cohort -> Nullable<Text>,
+        cohort_coarse -> Nullable<Text>,
     }
 }
 

@@ -76,7 +76,11 @@ fn a_report_goes_from_submission_to_publication_to_withdrawal() {
         .json()
         .unwrap();
     assert_eq!(report["id"], id.as_str());
-    assert_eq!(report["incident"]["month"], "2023-11");
+    // The only published report of its industry, size and quarter: with
+    // k = 5 both its size and its month are withheld (k-anonymity).
+    assert!(report["incident"]["month"].is_null());
+    assert_eq!(report["incident"]["year"], "2023");
+    assert_eq!(report["organization_size"], "undisclosed");
     assert_eq!(report["incident"]["time_of_day"], "00-06");
     assert!(report["incident"].get("started_at").is_none());
     assert_eq!(

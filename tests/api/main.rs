@@ -1,6 +1,7 @@
 //! Integration tests: the real `nearmiss` binary, over real HTTP, on a
 //! temporary data directory.
 
+mod anonymity;
 mod bad_input;
 mod cli;
 mod corpus_search;

@@ -208,9 +208,11 @@ fn values(report: &Value, facet: &str) -> Vec<String> {
         "industry" => strings(&report["industry"]),
         "severity" => strings(&report["incident"]["severity"]),
         "detection" => strings(&report["incident"]["detection"]),
+        // A report whose month was withheld (k-anonymity) keeps its year.
         "year" => strings(&report["incident"]["month"])
             .into_iter()
             .map(|m| m[..4].to_string())
+            .chain(strings(&report["incident"]["year"]))
             .collect(),
         other => panic!("no facet {other}"),
     }

@@ -98,8 +98,11 @@ fn independent(reports: &[&Value]) -> BTreeMap<String, Vec<u64>> {
             }
         }
         if let Some(m) = r["incident"]["month"].as_str() {
-            let q = (m[5..7].parse::<u32>().unwrap() + 2) / 3;
+            let q = m[5..7].parse::<u32>().unwrap().div_ceil(3);
             bump(format!("trend/{}-Q{q}", &m[..4]));
+            bump(format!("counts/year/{}", &m[..4]));
+        } else if let Some(y) = r["incident"]["year"].as_str() {
+            bump(format!("counts/year/{y}"));
         }
         for measure in ["time_to_detect", "time_to_mitigate", "time_to_resolve"] {
             if let Some(v) = r["incident"][format!("{measure}_minutes")].as_u64() {
@@ -345,9 +348,10 @@ fn csv_tables_parse_and_match(app: &TestApp) {
             .arg("-c")
             .arg(
                 "import csv, json, sys\n\
-                 rows = list(csv.DictReader(open(sys.argv[1], newline='')))\n\
+                 reader = csv.DictReader(open(sys.argv[1], newline=''))\n\
+                 rows = list(reader)\n\
                  bad = [r for r in rows if (r['suppressed'] == 'true') != (r['count'] == '')]\n\
-                 print(json.dumps({'header': list(rows[0].keys()) if rows else [], 'rows': len(rows), 'bad': len(bad),\n\
+                 print(json.dumps({'header': reader.fieldnames, 'rows': len(rows), 'bad': len(bad),\n\
                    'suppressed': sum(r['suppressed'] == 'true' for r in rows)}))",
             )
             .arg(file.path())
