@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::schema::reports;
-use super::{Connection, Status, StoreError};
+use super::{Connection, ReportRow, Status, StoreError};
 use crate::report::ReportContent;
 
 /// k when nothing configures it: cells and cohorts under five reports.
@@ -26,9 +26,21 @@ pub const DEFAULT_K: u64 = 5;
 /// The value a withheld organisation size is published as.
 pub const UNDISCLOSED: &str = "undisclosed";
 
-/// `(fine, coarse)`: "industry|size|YYYY-Qn" and "industry|YYYY"; `None`
-/// when the report states none of the three.
-pub fn cohort_of(c: &ReportContent) -> Option<(String, String)> {
+/// A report's cohort at each level of generalisation, as submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cohorts {
+    /// `industry|size|YYYY-Qn`
+    pub exact: String,
+    /// `industry|YYYY-Qn`: what stays visible without the size.
+    pub no_size: String,
+    /// `industry|size|YYYY`: what stays visible without the month.
+    pub no_month: String,
+    /// `industry|YYYY`: without both.
+    pub coarse: String,
+}
+
+/// `None` when the report states none of industry, size and month.
+pub fn cohorts_of(c: &ReportContent) -> Option<Cohorts> {
     let month = c.incident.month.as_deref();
     if c.industry.is_none() && c.organization_size.is_none() && month.is_none() {
         return None;
@@ -36,15 +48,29 @@ pub fn cohort_of(c: &ReportContent) -> Option<(String, String)> {
     let dash = "-";
     let industry = c.industry.as_deref().unwrap_or(dash);
     let size = c.organization_size.as_deref().unwrap_or(dash);
-    let (year, quarter) =
-        match month.and_then(|m| Some((m.get(..4)?, m.get(5..7)?.parse::<u32>().ok()?))) {
-            Some((y, m)) => (y.to_string(), format!("{y}-Q{}", m.div_ceil(3))),
-            None => (dash.to_string(), dash.to_string()),
-        };
-    Some((
-        format!("{industry}|{size}|{quarter}"),
-        format!("{industry}|{year}"),
-    ))
+    let parsed = month.and_then(|m| Some((m.get(..4)?, m.get(5..7)?.parse::<u32>().ok()?)));
+    let (year, quarter) = match parsed {
+        Some((y, m)) => (y.to_string(), format!("{y}-Q{}", m.div_ceil(3))),
+        None => (dash.to_string(), dash.to_string()),
+    };
+    Some(Cohorts {
+        exact: format!("{industry}|{size}|{quarter}"),
+        no_size: format!("{industry}|{quarter}"),
+        no_month: format!("{industry}|{size}|{year}"),
+        coarse: format!("{industry}|{year}"),
+    })
+}
+
+impl ReportRow {
+    /// The cohorts stored with the row at submission.
+    pub fn cohorts(&self) -> Option<Cohorts> {
+        Some(Cohorts {
+            exact: self.cohort.clone()?,
+            no_size: self.cohort_no_size.clone()?,
+            no_month: self.cohort_no_month.clone()?,
+            coarse: self.cohort_coarse.clone()?,
+        })
+    }
 }
 
 /// What the anonymity check found and what publishing will change.
@@ -64,21 +90,33 @@ pub struct Anonymity {
     pub warning: Option<String>,
 }
 
-/// `%` and `_` are wildcards in LIKE; escape them (and the escape) in values.
-fn like_literal(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+/// Published reports other than `id` in the cohort `value` of `column`,
+/// plus one for the report itself, counting no further than `k`: the
+/// answer only matters up to k, and an indexed lookup of at most k rows
+/// keeps approval fast however large the registry grows.
+macro_rules! bounded_count {
+    ($conn:expr, $column:expr, $value:expr, $id:expr, $k:expr) => {{
+        let others: Vec<String> = reports::table
+            .filter($column.eq($value))
+            .filter(reports::status.eq(Status::Published.as_str()))
+            .filter(reports::id.ne($id))
+            .select(reports::id)
+            .limit($k as i64)
+            .load($conn)?;
+        others.len() as u64 + 1
+    }};
 }
 
 /// Decides what to generalise, giving up as little as possible: the size,
 /// else the month, else both, whichever first puts the report among at
 /// least `k` published reports (itself included) of compatible cohorts.
+/// Counts stop at k, so `cohort_reports` and `published_cohort_reports`
+/// read "at least k" when they equal k.
 pub fn check(
     conn: &mut Connection,
     id: &str,
     content: &ReportContent,
-    cohort: Option<(&str, &str)>,
+    cohorts: Option<&Cohorts>,
     k: u64,
 ) -> Result<Anonymity, StoreError> {
     let nothing = |n| Anonymity {
@@ -88,30 +126,10 @@ pub fn check(
         generalised: Vec::new(),
         warning: None,
     };
-    let Some((fine, coarse)) = cohort else {
+    let Some(c) = cohorts else {
         return Ok(nothing(0));
     };
-    let mut parts = fine.splitn(3, '|');
-    let (industry, size, quarter) = (
-        parts.next().unwrap_or("-"),
-        parts.next().unwrap_or("-"),
-        parts.next().unwrap_or("-"),
-    );
-    let year = quarter.get(..4).unwrap_or("-");
-    let count = |conn: &mut Connection, pattern: &str, exact: bool| -> Result<u64, StoreError> {
-        let q = reports::table
-            .filter(reports::status.eq(Status::Published.as_str()))
-            .filter(reports::id.ne(id))
-            .into_boxed();
-        let q = if exact {
-            q.filter(reports::cohort_coarse.eq(pattern.to_string()))
-        } else {
-            q.filter(reports::cohort.like(pattern.to_string()).escape('\\'))
-        };
-        Ok(q.count().get_result::<i64>(conn)?.max(0) as u64 + 1)
-    };
-    let (i, z) = (like_literal(industry), like_literal(size));
-    let exact = count(conn, &format!("{i}|{z}|{}", like_literal(quarter)), false)?;
+    let exact = bounded_count!(conn, reports::cohort, &c.exact, id, k);
     if exact >= k {
         return Ok(nothing(exact));
     }
@@ -120,10 +138,10 @@ pub fn check(
         .as_deref()
         .is_some_and(|s| s != UNDISCLOSED);
     let has_month = content.incident.month.is_some();
+    let without_size = bounded_count!(conn, reports::cohort_no_size, &c.no_size, id, k);
+    let without_month = bounded_count!(conn, reports::cohort_no_month, &c.no_month, id, k);
+    let without_both = bounded_count!(conn, reports::cohort_coarse, &c.coarse, id, k);
     // Each step: (fields withheld, reports sharing what remains visible).
-    let without_size = count(conn, &format!("{i}|%|{}", like_literal(quarter)), false)?;
-    let without_month = count(conn, &format!("{i}|{z}|{}%", like_literal(year)), false)?;
-    let without_both = count(conn, coarse, true)?;
     let steps = [
         (has_size.then(|| vec!["organization_size"]), without_size),
         (has_month.then(|| vec!["incident.month"]), without_month),

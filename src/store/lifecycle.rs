@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::cohort::{self, cohort_of, Anonymity};
+use super::cohort::{self, cohorts_of, Anonymity};
 use super::models::*;
 use super::schema::*;
 use super::{today, Connection, StoreError};
@@ -91,8 +91,10 @@ fn row_for(id: &str, status: Status, d: &Deidentified, day: &str) -> Result<Repo
         received_on: day.to_string(),
         published_on: None,
         modified_on: day.to_string(),
-        cohort: cohort_of(c).map(|(fine, _)| fine),
-        cohort_coarse: cohort_of(c).map(|(_, coarse)| coarse),
+        cohort: cohorts_of(c).map(|x| x.exact),
+        cohort_no_size: cohorts_of(c).map(|x| x.no_size),
+        cohort_no_month: cohorts_of(c).map(|x| x.no_month),
+        cohort_coarse: cohorts_of(c).map(|x| x.coarse),
     })
 }
 
@@ -249,13 +251,7 @@ fn publish_pending(
         .select(ReportRow::as_select())
         .first(conn)?;
     let mut content = row.content()?;
-    let anonymity = cohort::check(
-        conn,
-        id,
-        &content,
-        row.cohort.as_deref().zip(row.cohort_coarse.as_deref()),
-        k,
-    )?;
+    let anonymity = cohort::check(conn, id, &content, row.cohorts().as_ref(), k)?;
     cohort::generalise(&mut content, &anonymity.generalised);
     let day = today();
     diesel::update(reports::table.find(id))
@@ -617,7 +613,7 @@ pub fn review_item(conn: &mut Connection, id: &Uuid, k: u64) -> Result<ReviewIte
             conn,
             &row.id,
             &view.content,
-            row.cohort.as_deref().zip(row.cohort_coarse.as_deref()),
+            row.cohorts().as_ref(),
             k,
         )?),
         _ => None,

@@ -67,6 +67,8 @@ pub struct ReportRow {
     pub modified_on: String,
     /// See `store::cohort`; never published.
     pub cohort: Option<String>,
+    pub cohort_no_size: Option<String>,
+    pub cohort_no_month: Option<String>,
     pub cohort_coarse: Option<String>,
 }
 

@@ -26,6 +26,8 @@ diesel::table! {
         published_on -> Nullable<Text>,
         modified_on -> Text,
         cohort -> Nullable<Text>,
+        cohort_no_size -> Nullable<Text>,
+        cohort_no_month -> Nullable<Text>,
         cohort_coarse -> Nullable<Text>,
     }
 }

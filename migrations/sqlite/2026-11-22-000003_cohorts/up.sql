@@ -1,8 +1,13 @@
 -- k-anonymity at publication: the cohort a report belongs to before any
--- generalisation, "industry|size|YYYY-Qn" and the coarser "industry|YYYY".
--- Never published or exported; counted to decide whether a new report's
--- industry, size and quarter would single its submitter out.
-ALTER TABLE reports ADD COLUMN cohort TEXT;
-ALTER TABLE reports ADD COLUMN cohort_coarse TEXT;
+-- generalisation, at each level the check may fall back to. Never published
+-- or exported; counted (by indexed equality, at most k rows) to decide
+-- whether a new report's industry, size and quarter would single its
+-- submitter out.
+ALTER TABLE reports ADD COLUMN cohort TEXT;              -- industry|size|YYYY-Qn
+ALTER TABLE reports ADD COLUMN cohort_no_size TEXT;      -- industry|YYYY-Qn
+ALTER TABLE reports ADD COLUMN cohort_no_month TEXT;     -- industry|size|YYYY
+ALTER TABLE reports ADD COLUMN cohort_coarse TEXT;       -- industry|YYYY
 CREATE INDEX reports_cohort ON reports (cohort, status);
+CREATE INDEX reports_cohort_no_size ON reports (cohort_no_size, status);
+CREATE INDEX reports_cohort_no_month ON reports (cohort_no_month, status);
 CREATE INDEX reports_cohort_coarse ON reports (cohort_coarse, status);
