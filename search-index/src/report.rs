@@ -72,6 +72,14 @@ pub fn day_number(day: &str) -> Option<u64> {
     Some(month_number(month)? * 100 + d)
 }
 
+/// FNV-1a of the id: fixed by its definition, unlike std's hasher, so the
+/// order is the same in every build and version of the index.
+pub fn tie_order(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// A one-level facet `/value`. `Facet::from_path` escapes any `/` inside.
 pub fn flat_facet(value: &str) -> Facet {
     Facet::from_path([value])
@@ -83,6 +91,7 @@ impl IndexedReport {
     pub fn to_document(&self, f: &Fields) -> Result<TantivyDocument, IndexError> {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &self.id);
+        doc.add_u64(f.id_order, tie_order(&self.id));
         doc.add_text(f.title, &self.title);
         doc.add_text(f.summary, &self.summary);
         doc.add_text(f.narrative, &self.narrative);

@@ -16,6 +16,11 @@ pub const EN_STEM: &str = "en_stem";
 #[derive(Clone, Debug)]
 pub struct Fields {
     pub id: Field,
+    /// A stable 64-bit hash of the id: the tie-breaker when scores or sort
+    /// keys are equal, so pages are stable and a rebuilt index orders like
+    /// the incremental one (document addresses differ between the two).
+    /// Cheaper to compare than the id text, which sorting would decompress.
+    pub id_order: Field,
     // Full text, positions indexed so phrases work on every default field.
     pub title: Field,
     pub summary: Field,
@@ -80,9 +85,8 @@ pub fn build() -> (Schema, Fields) {
     let fast = NumericOptions::default().set_fast().set_indexed();
 
     let fields = Fields {
-        // Fast so that equal sort keys fall back to a stable order (by id)
-        // rather than to document addresses, which differ between builds.
-        id: b.add_text_field("id", STRING | STORED | FAST),
+        id: b.add_text_field("id", STRING | STORED),
+        id_order: b.add_u64_field("id_order", FAST),
         title: b.add_text_field("title", stored_text.clone()),
         // Stored for snippets and for more-like-this.
         summary: b.add_text_field("summary", stored_text.clone()),

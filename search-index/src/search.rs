@@ -2,13 +2,13 @@
 //! one pass per facet whose own filter is set.
 
 use serde::Serialize;
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
-use tantivy::collector::{Collector, Count, MultiCollector, TopDocs};
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{AllQuery, Query};
 use tantivy::{DocAddress, Order, Score, Searcher};
 
 use crate::error::SearchError;
-use crate::facets::{value_counts, FacetKind, Facets};
+use crate::facets::{FacetCounter, FacetKind, Facets};
 use crate::hit::{Hit, HitRenderer};
 use crate::index::SearchIndex;
 use crate::query::{FilterClauses, SearchQuery, Sort};
@@ -44,15 +44,18 @@ impl SearchIndex {
             (sort, _) => sort,
         };
         let pass = match sort {
-            // Ties (common: equal BM25 for near-identical reports) go by id,
-            // so pages are stable and a rebuilt index orders like the
-            // incremental one, whatever the document addresses.
+            // Ties (common: equal BM25 for near-identical reports) go by
+            // `id_order`, so pages are stable and a rebuilt index orders
+            // like the incremental one, whatever the document addresses.
             Sort::Relevance => main_pass(
                 &searcher,
                 main.as_ref(),
                 top.order_by((
                     (SortBySimilarityScore, Order::Desc),
-                    (SortByString::for_field("id"), Order::Asc),
+                    (
+                        SortByStaticFastValue::<u64>::for_field("id_order"),
+                        Order::Asc,
+                    ),
                 )),
                 |docs| {
                     docs.into_iter()
@@ -86,8 +89,8 @@ impl SearchIndex {
         let (total, scored, mut facets) = pass;
         for kind in FacetKind::ALL.into_iter().filter(|k| filters.restricts(*k)) {
             let query = filters.combine(base.as_ref(), Some(kind));
-            let counts = searcher.search(query.as_ref(), &kind.collector())?;
-            facets.insert(kind.name().to_string(), value_counts(&counts));
+            let mut counts = searcher.search(query.as_ref(), &FacetCounter::new(vec![kind]))?;
+            facets.append(&mut counts);
         }
 
         let renderer = HitRenderer::new(&searcher, &self.fields, text.as_deref())?;
@@ -113,31 +116,13 @@ fn main_pass<C: Collector>(
     to_scored: impl Fn(C::Fruit) -> Vec<(Score, DocAddress)>,
     kinds: &[FacetKind],
 ) -> Result<Pass, SearchError> {
-    let mut multi = MultiCollector::new();
-    let count = multi.add_collector(Count);
-    let top = multi.add_collector(top);
-    let handles: Vec<_> = kinds
-        .iter()
-        .map(|k| (*k, multi.add_collector(k.collector())))
-        .collect();
-    let mut fruits = searcher.search(query, &multi)?;
-    let facets = handles
-        .into_iter()
-        .map(|(kind, handle)| {
-            (
-                kind.name().to_string(),
-                value_counts(&handle.extract(&mut fruits)),
-            )
-        })
-        .collect();
-    Ok((
-        count.extract(&mut fruits),
-        to_scored(top.extract(&mut fruits)),
-        facets,
-    ))
+    // A tuple collector: one pass, no dynamic dispatch per document.
+    let (count, top, facets) =
+        searcher.search(query, &(Count, top, FacetCounter::new(kinds.to_vec())))?;
+    Ok((count, to_scored(top), facets))
 }
 
-type FieldScoreId = (Option<u64>, Score, Option<String>);
+type FieldScoreId = (Option<u64>, Score, Option<u64>);
 
 /// Orders by a u64 fast field, largest first (reports without it last), then
 /// by score, then by id so ties come out the same however the index was built.
@@ -148,7 +133,10 @@ fn by_field_then_score(
     top.order_by((
         (SortByStaticFastValue::<u64>::for_field(field), Order::Desc),
         (SortBySimilarityScore, Order::Desc),
-        (SortByString::for_field("id"), Order::Asc),
+        (
+            SortByStaticFastValue::<u64>::for_field("id_order"),
+            Order::Asc,
+        ),
     ))
 }
 

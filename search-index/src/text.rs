@@ -6,7 +6,7 @@
 //! learns why. The API answers 400 with the position and a hint instead.
 
 use tantivy::query::{Query, QueryParser, QueryParserError};
-use tantivy::query_grammar;
+use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf};
 use tantivy::Index;
 
 use crate::aliases::Aliases;
@@ -15,6 +15,20 @@ use crate::schema::Fields;
 
 const FIELD_HINT: &str =
     "searchable fields: title, summary, narrative, root_causes, lessons, timeline, amendments";
+
+/// The fields `field:` may name: the text a reader sees. Every other schema
+/// field (ids, facets, numbers) is reached through the filters, where it is
+/// validated; letting the parser address it would expose queries those
+/// fields cannot answer (`id:*` needs a fast field it does not have).
+const SEARCHABLE: [&str; 7] = [
+    "title",
+    "summary",
+    "narrative",
+    "root_causes",
+    "lessons",
+    "timeline",
+    "amendments",
+];
 
 pub struct TextParser {
     parser: QueryParser,
@@ -40,6 +54,9 @@ impl TextParser {
             return Ok(None);
         }
         let expanded = self.aliases.expand(text);
+        if let Ok(ast) = query_grammar::parse_query(&expanded) {
+            check_leaves(&ast, text)?;
+        }
         let err = match self.parser.parse_query(&expanded) {
             Ok(query) => return Ok(Some(query)),
             Err(err) => err,
@@ -52,6 +69,42 @@ impl TextParser {
             }
         }
         Err(syntax_error(text, err))
+    }
+}
+
+/// Refuses fields outside `SEARCHABLE` and regular expressions (a
+/// pathological pattern could occupy a core for a long time).
+fn check_leaves(ast: &UserInputAst, text: &str) -> Result<(), SearchError> {
+    match ast {
+        UserInputAst::Clause(clauses) => clauses
+            .iter()
+            .try_for_each(|(_, clause)| check_leaves(clause, text)),
+        UserInputAst::Boost(inner, _) => check_leaves(inner, text),
+        UserInputAst::Leaf(leaf) => {
+            let field = match leaf.as_ref() {
+                UserInputLeaf::Literal(l) => l.field_name.as_deref(),
+                UserInputLeaf::Range { field, .. } | UserInputLeaf::Set { field, .. } => {
+                    field.as_deref()
+                }
+                UserInputLeaf::Exists { field } => Some(field.as_str()),
+                UserInputLeaf::Regex { .. } => {
+                    return Err(SearchError::Syntax {
+                        position: text.find('/'),
+                        message: "regular expressions are not supported".into(),
+                        hint: "search for the words, or a prefix such as `replic*`".into(),
+                    })
+                }
+                UserInputLeaf::All => None,
+            };
+            match field {
+                Some(name) if !SEARCHABLE.contains(&name) => Err(SearchError::Syntax {
+                    position: text.find(&format!("{name}:")),
+                    message: format!("unknown field {name:?}"),
+                    hint: format!("{FIELD_HINT}; use the filters for the rest"),
+                }),
+                _ => Ok(()),
+            }
+        }
     }
 }
 

@@ -98,6 +98,12 @@ fn bad_syntax_is_a_syntax_error_with_a_position() {
         ("title:(foo", 6),
         ("redis (replica", 6),
         ("nosuchfield:redis", 0),
+        // Schema fields that are not reader-facing text go through filters.
+        ("id:*", 0),
+        ("redis month:2021", 6),
+        ("tech:redis", 0),
+        // Regular expressions could pin a core.
+        ("title:/re.*dis/", 6),
     ] {
         match index.search(&query(text)) {
             Err(SearchError::Syntax {

@@ -29,6 +29,9 @@ use crate::store::{self, Connection, Store, StoreError};
 const BATCH: i64 = 2_000;
 /// Longest time applied events stay uncommitted while a backlog drains.
 const MAX_UNCOMMITTED: Duration = Duration::from_secs(1);
+/// A sync that applied at least this many events was a bulk import (or a
+/// replay after one): its segments are merged before searches go on.
+const BULK: usize = 10_000;
 /// How often the log and the active generation are checked without a wake:
 /// other processes (`nearmiss import`, `nearmiss reindex`) write too.
 const POLL: Duration = Duration::from_secs(1);
@@ -49,7 +52,14 @@ impl Search {
         self.follow_generation()?;
         self.release_retired();
         let mut conn = store.conn()?;
-        apply_log(&self.index(), &mut conn)
+        let index = self.index();
+        let applied = apply_log(&index, &mut conn)?;
+        if applied >= BULK {
+            index.merge_all()?;
+        } else {
+            index.reload()?;
+        }
+        Ok(applied)
     }
 
     /// Opens the generation `CURRENT` names if it is not the one in use.

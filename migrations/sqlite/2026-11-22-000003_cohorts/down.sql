@@ -1,3 +1,4 @@
+DROP INDEX reports_status_id;
 DROP INDEX reports_cohort_coarse;
 DROP INDEX reports_cohort_no_month;
 DROP INDEX reports_cohort_no_size;

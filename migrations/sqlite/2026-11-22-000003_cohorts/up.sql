@@ -11,3 +11,8 @@ CREATE INDEX reports_cohort ON reports (cohort, status);
 CREATE INDEX reports_cohort_no_size ON reports (cohort_no_size, status);
 CREATE INDEX reports_cohort_no_month ON reports (cohort_no_month, status);
 CREATE INDEX reports_cohort_coarse ON reports (cohort_coarse, status);
+
+-- Walking the published reports in id order (reindex, export) pages by
+-- `status = 'published' AND id > ?`; without this index SQLite sorts every
+-- remaining published row for each page.
+CREATE INDEX reports_status_id ON reports (status, id);
