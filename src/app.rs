@@ -102,6 +102,7 @@ impl Application {
             session_ttl: settings.session_ttl,
             search,
             stats_k: settings.stats_k,
+            stats_cache: tokio::sync::Mutex::new(None),
         });
         let server = HttpServer::new(move || {
             App::new()

@@ -133,14 +133,36 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Merges every segment into one and waits for it: after a bulk
-    /// import, when a search over a dozen small segments costs twice as
-    /// much as over one. Blocks the writer (not searches) meanwhile.
-    pub fn merge_all(&self) -> Result<(), IndexError> {
-        let ids = self.index.searchable_segment_ids()?;
-        if ids.len() > 1 {
+    /// Merges the segments down to `target` of about equal size and waits:
+    /// after a bulk import, when a search over a dozen small segments costs
+    /// twice as much as over a few. Not down to one: statistics scan every
+    /// matching document and split the work by segment, so one segment per
+    /// core keeps them parallel. Blocks the writer (not searches) meanwhile.
+    pub fn compact(&self, target: usize) -> Result<(), IndexError> {
+        let target = target.max(1);
+        let mut segments: Vec<(u32, tantivy::index::SegmentId)> = self
+            .index
+            .searchable_segment_metas()?
+            .iter()
+            .map(|m| (m.num_docs(), m.id()))
+            .collect();
+        if segments.len() > target {
+            // Largest first into the lightest group: groups of similar size.
+            segments.sort_by_key(|s| std::cmp::Reverse(s.0));
+            let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> =
+                vec![(0, Vec::new()); target];
+            for (docs, id) in segments {
+                let lightest = groups
+                    .iter_mut()
+                    .min_by_key(|g| g.0)
+                    .expect("target is at least one");
+                lightest.0 += u64::from(docs);
+                lightest.1.push(id);
+            }
             let mut writer = self.writer()?;
-            writer.merge(&ids).wait()?;
+            for (_, ids) in groups.into_iter().filter(|g| g.1.len() > 1) {
+                writer.merge(&ids).wait()?;
+            }
         }
         self.reader.reload()?;
         Ok(())
@@ -158,6 +180,25 @@ impl SearchIndex {
                     .map_err(|_| IndexError::BadPayload(p))
             })
             .transpose()
+    }
+
+    /// Identifies what searches see right now: it changes whenever a commit,
+    /// a merge or a delete changes the segments, and only then. Lets callers
+    /// cache answers that depend on the whole index (unfiltered statistics).
+    pub fn version(&self) -> u64 {
+        let searcher = self.reader.searcher();
+        let mut key = crate::report::tie_order("");
+        for segment in searcher.segment_readers() {
+            let id = segment.segment_id().uuid_string();
+            let part = format!("{id}:{}", segment.num_deleted_docs());
+            key = key.rotate_left(7) ^ crate::report::tie_order(&part);
+        }
+        key
+    }
+
+    /// Segments searches read; see `compact`.
+    pub fn num_segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// Number of searchable reports.

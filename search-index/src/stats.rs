@@ -81,21 +81,30 @@ pub struct Summary {
 
 impl Summary {
     /// Nearest-rank percentiles: the smallest value with at least p% of the
-    /// values at or below it. `None` for no values.
+    /// values at or below it. `None` for no values. Reorders `values`.
+    ///
+    /// Selection, not sorting: three partial selections, each within what
+    /// the previous left above it, touch each value about twice, where a
+    /// sort of a million durations per group would dominate a request.
     pub fn of(values: &mut [u32]) -> Option<Summary> {
         if values.is_empty() {
             return None;
         }
-        values.sort_unstable();
         let n = values.len();
-        let rank = |p: usize| values[((p * n).div_ceil(100)).max(1) - 1];
+        let index = |p: usize| (p * n).div_ceil(100).max(1) - 1;
+        let (i50, i90, i99) = (index(50), index(90), index(99));
+        let p50 = *values.select_nth_unstable(i50).1;
+        let above = &mut values[i50..];
+        let p90 = *above.select_nth_unstable(i90 - i50).1;
+        let above = &mut above[i90 - i50..];
+        let p99 = *above.select_nth_unstable(i99 - i90).1;
         let sum: u64 = values.iter().map(|&v| u64::from(v)).sum();
         Some(Summary {
             count: n as u64,
             mean: sum as f64 / n as f64,
-            p50: rank(50),
-            p90: rank(90),
-            p99: rank(99),
+            p50,
+            p90,
+            p99,
         })
     }
 }

@@ -207,3 +207,31 @@ fn one_index_can_be_shared_between_the_indexer_and_request_handlers() {
     fn shareable<T: Send + Sync>() {}
     shareable::<SearchIndex>();
 }
+
+#[test]
+fn compaction_merges_down_to_the_target_and_changes_no_answer() {
+    let dir = TempDir::new().unwrap();
+    let index = SearchIndex::open(dir.path().join("index"), &aliases()).unwrap();
+    for (n, batch) in corpus::reports().chunks(5).enumerate() {
+        let ops: Vec<_> = batch.iter().cloned().map(IndexOp::Upsert).collect();
+        index.apply(&ops).unwrap();
+        index.commit(n as i64 + 1).unwrap();
+    }
+    let before: Vec<_> = probe_queries()
+        .iter()
+        .map(|q| index.search(q).unwrap())
+        .collect();
+    assert!(index.num_segments() > 2, "{}", index.num_segments());
+    index.compact(2).unwrap();
+    assert_eq!(index.num_segments(), 2);
+    for (q, b) in probe_queries().iter().zip(before) {
+        let a = index.search(q).unwrap();
+        assert_eq!(
+            (a.total, &a.facets, ids(&a)),
+            (b.total, &b.facets, ids(&b)),
+            "{q:?}"
+        );
+    }
+    index.compact(1).unwrap();
+    assert_eq!(index.num_segments(), 1);
+}

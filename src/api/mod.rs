@@ -41,6 +41,8 @@ pub struct AppState {
     pub search: Arc<Search>,
     /// Statistics cells under this many reports are suppressed.
     pub stats_k: u64,
+    /// The unfiltered statistics and the index version they describe.
+    pub stats_cache: tokio::sync::Mutex<Option<(u64, crate::stats::Statistics)>>,
 }
 
 /// The client's address, used only to key rate limits through a rotating

@@ -41,10 +41,25 @@ fn refuse_paging(pairs: &[(String, String)]) -> Result<(), ApiError> {
 async fn compute(state: &AppState, text: String, filters: Filters) -> Result<Statistics, ApiError> {
     let index = state.search.index();
     let k = state.stats_k;
+    // The whole registry's statistics only change when the index does:
+    // answer repeats from the cache, keyed by the index version.
+    let whole = text.trim().is_empty() && filters == Filters::default();
+    let version = index.version();
+    if whole {
+        if let Some((v, cached)) = state.stats_cache.lock().await.as_ref() {
+            if *v == version {
+                return Ok(cached.clone());
+            }
+        }
+    }
     let raw = tokio::task::spawn_blocking(move || index.stats(&text, &filters))
         .await
         .map_err(|_| ApiError::Internal("statistics task failed".into()))??;
-    Ok(Statistics::from_raw(raw, k))
+    let stats = Statistics::from_raw(raw, k);
+    if whole {
+        *state.stats_cache.lock().await = Some((version, stats.clone()));
+    }
+    Ok(stats)
 }
 
 /// Statistics over the published reports matching `q` and the search

@@ -55,7 +55,8 @@ impl Search {
         let index = self.index();
         let applied = apply_log(&index, &mut conn)?;
         if applied >= BULK {
-            index.merge_all()?;
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            index.compact(cores)?;
         } else {
             index.reload()?;
         }

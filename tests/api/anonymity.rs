@@ -73,6 +73,13 @@ fn small_cohorts_are_generalised_at_approval_and_the_reviewer_is_warned() {
     assert_eq!(report["incident"]["month"], "2023-11");
     assert_eq!(report["organization_size"], "1001-5000");
 
+    // Statistics of the whole registry are cached until the index changes.
+    crate::search::eventually("three are indexed", || {
+        crate::search::search(&app, &[])["total"] == 3
+    });
+    let stats: Value = app.get("/api/v1/stats").send().unwrap().json().unwrap();
+    assert_eq!(stats["total"], 3);
+
     // Another size in the same industry and quarter: withholding the size
     // alone is enough, so the month stays.
     let mut body = submission();
