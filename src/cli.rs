@@ -70,6 +70,10 @@ pub enum Command {
         /// Write here instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Only what changed on or after this day (YYYY-MM-DD), tombstones
+        /// of withdrawn reports included: for keeping a mirror current.
+        #[arg(long, value_parser = parse_day)]
+        since: Option<String>,
     },
     /// Rebuild the search index from the database into a new generation and
     /// swap it in; a running server switches to it without a restart.
@@ -150,7 +154,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             command: ReviewerCommand::Add { name, .. },
         } => add_reviewer(&settings, &name),
         Command::Import { file, publish } => import(&settings, &file, publish),
-        Command::Export { format, out } => export(&settings, format, out),
+        Command::Export { format, out, since } => export(&settings, format, out, since),
         Command::Reindex => reindex(&settings),
         Command::Demo { count, seed } => {
             let store = settings.open_store()?;
@@ -283,6 +287,9 @@ fn import(settings: &Settings, file: &PathBuf, publish: bool) -> anyhow::Result<
     for (line, why) in &summary.skipped {
         eprintln!("line {line}: skipped: {why}");
     }
+    if summary.withdrawn > 0 {
+        println!("applied {} tombstones", summary.withdrawn);
+    }
     println!(
         "imported {} reports{}, skipped {} lines",
         summary.imported,
@@ -296,20 +303,33 @@ fn import(settings: &Settings, file: &PathBuf, publish: bool) -> anyhow::Result<
     Ok(())
 }
 
-fn export(settings: &Settings, format: Format, out: Option<PathBuf>) -> anyhow::Result<()> {
+/// A `YYYY-MM-DD` day.
+pub fn parse_day(value: &str) -> Result<String, String> {
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map_err(|_| format!("{value:?} is not a YYYY-MM-DD day"))
+}
+
+fn export(
+    settings: &Settings,
+    format: Format,
+    out: Option<PathBuf>,
+    since: Option<String>,
+) -> anyhow::Result<()> {
     let store = settings.open_store()?;
     let n = match out {
         Some(path) => {
             let f = std::fs::File::create(&path)
                 .with_context(|| format!("creating {}", path.display()))?;
-            transfer::export(&store, format, std::io::BufWriter::new(f))?
+            transfer::export(&store, format, since.as_deref(), std::io::BufWriter::new(f))?
         }
         None => transfer::export(
             &store,
             format,
+            since.as_deref(),
             std::io::BufWriter::new(std::io::stdout().lock()),
         )?,
     };
-    eprintln!("exported {n} reports");
+    eprintln!("exported {n} records");
     Ok(())
 }

@@ -196,6 +196,27 @@ impl SearchIndex {
         key
     }
 
+    /// Rewrites every segment that holds deleted documents, so a withdrawn
+    /// report's stored text leaves the disk now rather than at some later
+    /// merge. Costs a rewrite of those segments; withdrawals are rare.
+    pub fn purge_deleted(&self) -> Result<(), IndexError> {
+        let stale: Vec<_> = self
+            .index
+            .searchable_segment_metas()?
+            .iter()
+            .filter(|m| m.has_deletes())
+            .map(|m| m.id())
+            .collect();
+        if !stale.is_empty() {
+            let mut writer = self.writer()?;
+            for id in stale {
+                writer.merge(&[id]).wait()?;
+            }
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// Segments searches read; see `compact`.
     pub fn num_segments(&self) -> usize {
         self.reader.searcher().segment_readers().len()

@@ -5,6 +5,7 @@
 mod auth;
 mod body;
 pub mod error;
+mod export;
 mod feed;
 mod health;
 pub mod openapi;
@@ -74,6 +75,9 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .service(reports::submit)
                 .service(search::search)
                 .service(search::similar)
+                .service(export::dataset)
+                .service(export::dictionary)
+                .service(export::report_schema)
                 .service(stats::statistics)
                 .service(stats::chart)
                 .service(stats::technology)

@@ -4,7 +4,7 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, receipts, reports, review, search, stats};
+use super::{auth, export, receipts, reports, review, search, stats};
 
 struct Security;
 
@@ -33,6 +33,7 @@ impl Modify for Security {
         reports::preview, reports::submit, reports::published,
         search::search, search::similar,
         stats::statistics, stats::chart, stats::technology,
+        export::dataset, export::dictionary, export::report_schema,
         receipts::status, receipts::amend, receipts::withdraw,
         auth::login, auth::logout,
         review::queue, review::item, review::approve, review::reject, review::question, review::redact,

@@ -155,6 +155,9 @@ pub async fn withdraw(
         .store
         .run(move |conn| store::withdraw(conn, &id))
         .await?;
+    // The submitter asked for the report to go: out of the log too.
+    let store = state.store.clone();
+    let _ = tokio::task::spawn_blocking(move || store.purge_log()).await;
     state.search.wake();
     Ok(HttpResponse::Ok().json(Withdrawn {
         status: store::Status::Withdrawn,

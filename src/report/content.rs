@@ -35,11 +35,13 @@ pub struct ReportContent {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct IncidentFacts {
     /// `YYYY-MM`, the month the incident started.
+    #[schema(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
     /// `YYYY`: present only when the month was withheld at publication
     /// because too few published reports shared the industry, size and
     /// quarter (k-anonymity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[0-9]{4}$")]
     pub year: Option<String>,
     /// The 6-hour block of the day it started in (UTC): `00-06`, `06-12`,
     /// `12-18` or `18-24`, as ASRS publishes it.
@@ -107,13 +109,16 @@ pub struct PublishedReport {
     #[serde(default)]
     pub completeness: u8,
     /// Registry dates, to the day: when the report was published and last changed.
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub published: String,
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub modified: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct PublishedAmendment {
     /// The month the amendment was received.
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}$")]
     pub month: String,
     pub text: String,
 }

@@ -53,7 +53,10 @@ impl Search {
         self.release_retired();
         let mut conn = store.conn()?;
         let index = self.index();
-        let applied = apply_log(&index, &mut conn)?;
+        let (applied, deleted) = apply_log(&index, &mut conn)?;
+        if deleted {
+            index.purge_deleted()?;
+        }
         if applied >= BULK {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             index.compact(cores)?;
@@ -108,9 +111,12 @@ impl Search {
 
 /// Applies every event after the index's last applied one; see the module
 /// doc for batching.
-fn apply_log(index: &SearchIndex, conn: &mut Connection) -> Result<usize, SyncError> {
+/// Returns the events applied and whether any withdrawal or redaction was
+/// among them.
+fn apply_log(index: &SearchIndex, conn: &mut Connection) -> Result<(usize, bool), SyncError> {
     let mut last = index.last_applied_event()?.unwrap_or(0);
     let mut applied = 0;
+    let mut deleted = false;
     let mut uncommitted_since: Option<Instant> = None;
     loop {
         let events = store::events_after(conn, last, BATCH)?;
@@ -130,6 +136,11 @@ fn apply_log(index: &SearchIndex, conn: &mut Connection) -> Result<usize, SyncEr
             }
         }
         ops.reverse();
+        // A withdrawal or a reviewer's extra redaction must take the old
+        // text off the disk, not just out of search results.
+        deleted |= events
+            .iter()
+            .any(|e| e.kind == "withdraw" || e.kind == "redact");
         index.apply(&ops)?;
         applied += events.len();
         last = newest;
@@ -142,7 +153,7 @@ fn apply_log(index: &SearchIndex, conn: &mut Connection) -> Result<usize, SyncEr
     if uncommitted_since.is_some() {
         index.commit(last)?;
     }
-    Ok(applied)
+    Ok((applied, deleted))
 }
 
 /// Runs the indexer on the current runtime until the process ends. After a

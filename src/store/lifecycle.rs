@@ -430,9 +430,58 @@ pub fn withdraw(conn: &mut Connection, id: &Uuid) -> Result<(), StoreError> {
         diesel::delete(reports::table.find(&row.id)).execute(conn)?;
         if row.status() == Status::Published {
             record_index_event(conn, &row.id, IndexEventKind::Withdraw)?;
+            bury(conn, &row.id, &today())?;
         }
         Ok(())
     })
+}
+
+/// Leaves the tombstone mirrors read: the id and the day, nothing else.
+fn bury(conn: &mut Connection, id: &str, day: &str) -> Result<(), StoreError> {
+    diesel::replace_into(tombstones::table)
+        .values((
+            tombstones::report_id.eq(id),
+            tombstones::withdrawn_on.eq(day),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A tombstone from another registry's export: delete the report here if
+/// it is, and keep the tombstone so this registry's mirrors learn it too.
+/// Returns whether a report was deleted.
+pub fn apply_tombstone(conn: &mut Connection, id: &Uuid, day: &str) -> Result<bool, StoreError> {
+    conn.immediate_transaction(|conn| {
+        let key = id.to_string();
+        let deleted = diesel::delete(reports::table.find(&key)).execute(conn)? > 0;
+        if deleted {
+            record_index_event(conn, &key, IndexEventKind::Withdraw)?;
+        }
+        bury(conn, &key, day)?;
+        Ok(deleted)
+    })
+}
+
+/// Tombstones in id order, `limit` at a time after `after`, withdrawn on or
+/// after `since` when given: `(id, day)`.
+pub fn tombstones_page(
+    conn: &mut Connection,
+    after: Option<&str>,
+    since: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let mut q = tombstones::table
+        .order(tombstones::report_id.asc())
+        .limit(limit)
+        .select((tombstones::report_id, tombstones::withdrawn_on))
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(tombstones::report_id.gt(a.to_string()));
+    }
+    if let Some(s) = since {
+        q = q.filter(tombstones::withdrawn_on.ge(s.to_string()));
+    }
+    Ok(q.load(conn)?)
 }
 
 /// A reviewer's extra redaction: `apply` rewrites the stored content and
@@ -551,6 +600,16 @@ pub fn published_page(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<PublishedReport>, StoreError> {
+    published_page_since(conn, after, None, limit)
+}
+
+/// `published_page`, only reports modified on or after `since` (a day).
+pub fn published_page_since(
+    conn: &mut Connection,
+    after: Option<&str>,
+    since: Option<&str>,
+    limit: i64,
+) -> Result<Vec<PublishedReport>, StoreError> {
     let mut q = reports::table
         .filter(reports::status.eq(Status::Published.as_str()))
         .order(reports::id.asc())
@@ -559,6 +618,9 @@ pub fn published_page(
         .into_boxed();
     if let Some(a) = after {
         q = q.filter(reports::id.gt(a.to_string()));
+    }
+    if let Some(s) = since {
+        q = q.filter(reports::modified_on.ge(s.to_string()));
     }
     let rows: Vec<ReportRow> = q.load(conn)?;
     let mut out = Vec::with_capacity(rows.len());

@@ -1,8 +1,9 @@
 //! The SQLite connection pool: WAL, `synchronous=FULL` (an acknowledged
 //! submission survives power loss), a busy timeout, foreign keys, a 32 MiB
 //! page cache per connection (the default 2 MiB thrashes once the report
-//! tables outgrow it, and bulk imports slow down with every report), and
-//! the embedded migrations run when the pool is built.
+//! tables outgrow it, and bulk imports slow down with every report),
+//! `secure_delete` (a withdrawn report's pages are zeroed, not left in the
+//! free list), and the embedded migrations run when the pool is built.
 
 use std::path::Path;
 use std::time::Duration;
@@ -26,7 +27,8 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
              PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
-             PRAGMA cache_size = -32768;",
+             PRAGMA cache_size = -32768;
+             PRAGMA secure_delete = ON;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
     }
@@ -61,6 +63,15 @@ impl Store {
         conn.run_pending_migrations(MIGRATIONS)
             .map_err(|e| StoreError::Migration(e.to_string()))?;
         Ok(store)
+    }
+
+    /// Copies the write-ahead log into the database and truncates it, so
+    /// the old page images of a withdrawn report leave the disk. Best
+    /// effort: a busy reader makes it a no-op until the next withdrawal.
+    pub fn purge_log(&self) {
+        if let Ok(mut conn) = self.conn() {
+            let _ = conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);");
+        }
     }
 
     pub fn conn(

@@ -103,6 +103,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    tombstones (report_id) {
+        report_id -> Text,
+        withdrawn_on -> Text,
+    }
+}
+
+diesel::table! {
     review_audit (id) {
         id -> BigInt,
         reviewer -> Text,
@@ -130,4 +137,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviewer_sessions,
     index_events,
     review_audit,
+    tombstones,
 );

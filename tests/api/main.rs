@@ -7,6 +7,7 @@ mod cli;
 mod corpus_search;
 mod crash;
 mod deidentification;
+mod export;
 mod feeds;
 mod helpers;
 mod lifecycle;
