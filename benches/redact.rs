@@ -75,8 +75,12 @@ fn main() {
     let one_pass: usize = docs.iter().map(|(t, _)| t.len()).sum();
 
     // Throughput: one thread, so the figure is per core. Enough passes for
-    // at least 20 MB.
-    let passes = (20_000_000 / one_pass.max(1)).max(1);
+    // at least 20 MB; `NEARMISS_BENCH_PASSES` sets the count (a run under
+    // callgrind needs only one or two).
+    let passes = std::env::var("NEARMISS_BENCH_PASSES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or((20_000_000 / one_pass.max(1)).max(1));
     let started = Instant::now();
     let mut out_bytes = 0;
     for _ in 0..passes {
