@@ -20,10 +20,155 @@ pub struct Term {
 }
 
 pub struct TermMatcher {
-    automaton: Option<AhoCorasick>,
+    searcher: Option<Searcher>,
     /// For each pattern, the index of its term.
     pattern_term: Vec<usize>,
     terms: Vec<Term>,
+}
+
+/// Finds the needles leftmost-longest, without overlaps (Aho–Corasick's
+/// `MatchKind::LeftmostLongest`). A matcher lives for one report, so what
+/// it costs to build counts as much as what it costs to search.
+enum Searcher {
+    Few(Box<FewNeedles>),
+    Automaton(AhoCorasick),
+}
+
+/// At most this many needles, of at most this many bytes in all, are
+/// searched by `FewNeedles`; more go to an automaton. The byte budget also
+/// bounds the work per text position of `FewNeedles` (every needle of one
+/// first byte may be compared there).
+const FEW_NEEDLES: usize = 64;
+const FEW_NEEDLE_BYTES: usize = 1024;
+
+/// A handful of needles (a declared company name in its variants, the
+/// names learned from one report): building an Aho–Corasick automaton
+/// costs far more than searching for them directly. A bit per byte pair
+/// says which two bytes can start a needle (every needle has at least two),
+/// so most positions cost one lookup; at the others the needles of that
+/// first byte are compared.
+struct FewNeedles {
+    needles: Vec<Vec<u8>>,
+    /// Needle indices, grouped by first byte (in index order within a group).
+    by_first: Vec<u16>,
+    /// `by_first[group[b]..group[b + 1]]` are the needles starting with `b`.
+    group: [u16; 257],
+    /// Bit `pair_of(a, b)`: some needle may start with the bytes `a`, `b`.
+    pairs: [u64; 64],
+}
+
+impl FewNeedles {
+    /// `None` when a needle is shorter than two bytes.
+    fn new(needles: &[String]) -> Option<FewNeedles> {
+        let mut group = [0u16; 257];
+        let mut pairs = [0u64; 64];
+        for n in needles {
+            let &[a, b, ..] = n.as_bytes() else {
+                return None;
+            };
+            group[a as usize + 1] += 1;
+            let pair = pair_of(a, b);
+            pairs[pair >> 6] |= 1 << (pair & 63);
+        }
+        for b in 0..256 {
+            group[b + 1] += group[b];
+        }
+        let mut fill = group;
+        let mut by_first = vec![0u16; needles.len()];
+        for (i, n) in needles.iter().enumerate() {
+            let slot = &mut fill[n.as_bytes()[0] as usize];
+            by_first[*slot as usize] = i as u16;
+            *slot += 1;
+        }
+        Some(FewNeedles {
+            needles: needles.iter().map(|n| n.as_bytes().to_vec()).collect(),
+            by_first,
+            group,
+            pairs,
+        })
+    }
+
+    /// The first position from `from` where a needle may start.
+    fn next_candidate(&self, hay: &[u8], from: usize) -> Option<usize> {
+        let rest = hay.get(from..)?;
+        rest.windows(2)
+            .position(|w| {
+                let pair = pair_of(w[0], w[1]);
+                self.pairs[pair >> 6] & (1 << (pair & 63)) != 0
+            })
+            .map(|p| from + p)
+    }
+
+    /// The longest needle at `at` (the first of equal ones), and its length.
+    fn longest_at(&self, hay: &[u8], at: usize) -> Option<(usize, usize)> {
+        let b = hay[at] as usize;
+        let (lo, hi) = (self.group[b] as usize, self.group[b + 1] as usize);
+        let mut best: Option<(usize, usize)> = None;
+        for &i in &self.by_first[lo..hi] {
+            let n = &self.needles[i as usize];
+            if best.is_none_or(|(_, len)| n.len() > len) && hay[at..].starts_with(n) {
+                best = Some((i as usize, n.len()));
+            }
+        }
+        best
+    }
+
+    /// Leftmost-longest, non-overlapping matches: (needle, start, end).
+    /// Needles are UTF-8 and so is the text, so a match starts and ends on
+    /// character boundaries.
+    fn find_iter<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = (usize, usize, usize)> + 'a {
+        let hay = hay.as_bytes();
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            while let Some(start) = self.next_candidate(hay, at) {
+                if let Some((i, len)) = self.longest_at(hay, start) {
+                    at = start + len;
+                    return Some((i, start, at));
+                }
+                at = start + 1;
+            }
+            None
+        })
+    }
+}
+
+/// Two bytes as a bit index below 4096. Bytes that differ only in their
+/// two top bits share a bit: a false candidate costs one comparison.
+fn pair_of(a: u8, b: u8) -> usize {
+    ((a & 0x3f) as usize) << 6 | (b & 0x3f) as usize
+}
+
+impl Searcher {
+    fn new(needles: &[String]) -> Searcher {
+        let bytes: usize = needles.iter().map(String::len).sum();
+        if needles.len() <= FEW_NEEDLES && bytes <= FEW_NEEDLE_BYTES {
+            if let Some(few) = FewNeedles::new(needles) {
+                return Searcher::Few(Box::new(few));
+            }
+        }
+        // A contiguous NFA builds several times faster than a DFA.
+        Searcher::Automaton(
+            AhoCorasickBuilder::new()
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(needles)
+                .expect("terms are bounded in size and count"),
+        )
+    }
+
+    /// (needle, start, end) of every match, leftmost-longest.
+    fn find_iter<'a>(
+        &'a self,
+        hay: &'a str,
+    ) -> Box<dyn Iterator<Item = (usize, usize, usize)> + 'a> {
+        match self {
+            Searcher::Few(f) => Box::new(f.find_iter(hay)),
+            Searcher::Automaton(ac) => Box::new(
+                ac.find_iter(hay)
+                    .map(|m| (m.pattern().as_usize(), m.start(), m.end())),
+            ),
+        }
+    }
 }
 
 /// `_` joins words in identifiers (`hearth_vpc`, `be_callwise`): a boundary.
@@ -108,17 +253,9 @@ impl TermMatcher {
             }
             kept.push(term);
         }
-        let automaton = (!needles.is_empty()).then(|| {
-            // A contiguous NFA builds several times faster than a DFA, and a
-            // matcher lives for one report: build time dominates.
-            AhoCorasickBuilder::new()
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&needles)
-                .expect("terms are bounded in size and count")
-        });
+        let searcher = (!needles.is_empty()).then(|| Searcher::new(&needles));
         TermMatcher {
-            automaton,
+            searcher,
             pattern_term,
             terms: kept,
         }
@@ -145,21 +282,23 @@ impl TermMatcher {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.automaton.is_none()
+        self.searcher.is_none()
     }
 
     /// Spans (in `clean` offsets) of every whole-word occurrence.
     pub fn find(&self, clean: &str, skeleton: &Skeleton, out: &mut Vec<Span>) {
-        let Some(ac) = &self.automaton else { return };
+        let Some(searcher) = &self.searcher else {
+            return;
+        };
         let sk = skeleton.text.as_str();
-        for m in ac.find_iter(sk) {
-            let before = sk[..m.start()].chars().next_back();
-            let after = sk[m.end()..].chars().next();
-            let first = sk[m.start()..].chars().next();
-            let last = sk[..m.end()].chars().next_back();
+        for (pattern, m_start, m_end) in searcher.find_iter(sk) {
+            let before = sk[..m_start].chars().next_back();
+            let after = sk[m_end..].chars().next();
+            let first = sk[m_start..].chars().next();
+            let last = sk[..m_end].chars().next_back();
             // A boundary is needed only where the term itself starts or ends
             // with a word character (`.NET` may follow a letter).
-            let term = &self.terms[self.pattern_term[m.pattern().as_usize()]];
+            let term = &self.terms[self.pattern_term[pattern]];
             let long =
                 term.key.chars().filter(|c| c.is_alphanumeric()).count() >= INSIDE_TOKENS_FROM;
             if !long && first.is_some_and(is_word_char) && before.is_some_and(is_word_char) {
@@ -168,7 +307,7 @@ impl TermMatcher {
             if !long && last.is_some_and(is_word_char) && after.is_some_and(is_word_char) {
                 continue;
             }
-            let (start, end) = skeleton.to_clean(m.start(), m.end(), clean);
+            let (start, end) = skeleton.to_clean(m_start, m_end, clean);
             out.push(Span::new(start, end, term.kind, term.key.clone()));
         }
     }
@@ -187,6 +326,38 @@ mod tests {
         out.iter()
             .map(|s| clean[s.start..s.end].to_string())
             .collect()
+    }
+
+    #[test]
+    fn few_needles_match_like_the_automaton() {
+        let needles: Vec<String> = ["ab", "abc", "abcd", "bc", "bd", "ab", "é", "éa", "ca", "zz"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let few = FewNeedles::new(&needles).unwrap();
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&needles)
+            .unwrap();
+        // Every string over a small alphabet, up to six letters long.
+        let alphabet = ["a", "b", "c", "d", "é", "z"];
+        let mut texts = vec![String::new()];
+        let mut level = vec![String::new()];
+        for _ in 0..6 {
+            level = level
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
+                .collect();
+            texts.extend(level.iter().cloned());
+        }
+        assert_eq!(texts.len(), 1 + 6 + 36 + 216 + 1296 + 7776 + 46656);
+        for t in &texts {
+            let expected: Vec<(usize, usize, usize)> = ac
+                .find_iter(t.as_str())
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect();
+            assert_eq!(few.find_iter(t).collect::<Vec<_>>(), expected, "{t:?}");
+        }
     }
 
     #[test]

@@ -16,8 +16,7 @@ pub mod normalise;
 pub mod staff;
 pub mod time;
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -156,8 +155,8 @@ pub struct Redactor {
     declared: TermMatcher,
     learned: TermMatcher,
     times: Coarsener,
-    /// Detections made by `learn`, by text, for `redact` to reuse.
-    detected: HashMap<u64, (Vec<Span>, Vec<Span>)>,
+    /// Texts `learn` has prepared, for `redact` to reuse.
+    prepared: Vec<Prepared>,
     known: Option<KnownPlaceholders>,
     assigned: BTreeMap<(FindingKind, String), String>,
     next: BTreeMap<FindingKind, usize>,
@@ -170,7 +169,7 @@ impl Redactor {
             declared: TermMatcher::declared(terms),
             learned: TermMatcher::new(Vec::new()),
             times: Coarsener { reference: None },
-            detected: HashMap::new(),
+            prepared: Vec::new(),
             known: None,
             assigned: BTreeMap::new(),
             next: BTreeMap::new(),
@@ -226,14 +225,9 @@ impl Redactor {
     pub fn learn(&mut self, texts: &[&str]) {
         let mut names = Vec::new();
         for t in texts {
-            let clean = normalise::clean(t);
+            let (dropped, staff, members) = staff::split_staff(&normalise::clean(t));
             // Everyone in a staff list, wherever else they are named.
-            for member in staff::staff_members(&clean) {
-                if let Some(term) = detect::staff_member_term(&member) {
-                    names.push(term);
-                }
-            }
-            let (dropped, _) = staff::drop_staff_sections(&clean);
+            names.extend(members.iter().filter_map(|m| detect::staff_member_term(m)));
             let mut people = Vec::new();
             detect::people(&dropped, &mut people);
             names.extend(detect::learn_names(&people, &dropped));
@@ -252,8 +246,14 @@ impl Redactor {
                     dropped[s.start..s.end].to_string(),
                 ));
             }
-            // `redact` will need the same detections of the same text.
-            self.detected.insert(text_hash(&dropped), (found, people));
+            // `redact` will need the same text, cleaned, and its detections.
+            self.prepared.push(Prepared {
+                text: t.to_string(),
+                clean: dropped,
+                staff,
+                found,
+                people,
+            });
         }
         self.learned = TermMatcher::exact(names);
     }
@@ -308,21 +308,16 @@ impl Redactor {
     }
 
     fn spans(&mut self, field: &str, text: &str) -> (String, Vec<Span>) {
-        let clean = normalise::clean(text);
-        let (clean, staff) = staff::drop_staff_sections(&clean);
+        let Prepared {
+            clean,
+            staff,
+            found: mut spans,
+            people: guessed,
+            ..
+        } = self.prepare(text);
         if staff > 0 {
             self.record(FindingKind::StaffList, "(section removed)", field, staff);
         }
-        let (mut spans, guessed) = match self.detected.remove(&text_hash(&clean)) {
-            Some(cached) => cached,
-            None => {
-                let mut found = Vec::new();
-                detect::all(&clean, &mut found);
-                let mut people = Vec::new();
-                detect::people(&clean, &mut people);
-                (found, people)
-            }
-        };
         self.times.find(&clean, &mut spans);
         // Declared, then known, then learned names go in before the name
         // detector: for the same stretch of text, the earlier span wins
@@ -402,10 +397,37 @@ impl Redactor {
     }
 }
 
-fn text_hash(text: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
+/// A text as `learn` saw it: cleaned, without staff sections (`staff` of
+/// them), and what the detectors found in it.
+struct Prepared {
+    text: String,
+    clean: String,
+    staff: usize,
+    found: Vec<Span>,
+    people: Vec<Span>,
+}
+
+impl Redactor {
+    /// `text` cleaned and run through the detectors — by `learn` already,
+    /// usually (each prepared text is used once: a text given twice to
+    /// `redact` is prepared again).
+    fn prepare(&mut self, text: &str) -> Prepared {
+        if let Some(i) = self.prepared.iter().position(|p| p.text == text) {
+            return self.prepared.swap_remove(i);
+        }
+        let (clean, staff) = staff::drop_staff_sections(&normalise::clean(text));
+        let mut found = Vec::new();
+        detect::all(&clean, &mut found);
+        let mut people = Vec::new();
+        detect::people(&clean, &mut people);
+        Prepared {
+            text: String::new(),
+            clean,
+            staff,
+            found,
+            people,
+        }
+    }
 }
 
 /// Non-overlapping spans in text order. Leftmost first; at the same start

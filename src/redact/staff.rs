@@ -66,6 +66,17 @@ pub fn drop_staff_sections(text: &str) -> (String, usize) {
 /// also appear elsewhere in the report ("jdoe — set max_active_runs=1").
 pub fn staff_members(text: &str) -> Vec<String> {
     let (_, _, removed) = split_staff_sections(text);
+    members_of(removed)
+}
+
+/// The text without staff sections, how many were dropped, and the people
+/// they named: `drop_staff_sections` and `staff_members` in one pass.
+pub fn split_staff(text: &str) -> (String, usize, Vec<String>) {
+    let (out, dropped, removed) = split_staff_sections(text);
+    (out, dropped, members_of(removed))
+}
+
+fn members_of(removed: Vec<String>) -> Vec<String> {
     let mut members = Vec::new();
     for chunk in removed {
         // Drop the label, parenthesised roles and list markers; split items.

@@ -69,6 +69,19 @@ const SURNAME_PARTICLES: &[&str] = &[
     "ní", "nic", "ó", "mac", "bin", "binti", "al", "el", "ter", "ten", "st.",
 ];
 
+/// `de`, `van`, `Ó`… in any case. Every word of a report passes here, so
+/// ASCII words (nearly all) are compared without lowercasing a copy: the
+/// particles are lowercase, and an ASCII word lowercases byte by byte.
+fn is_particle(word: &str) -> bool {
+    if word.is_ascii() {
+        SURNAME_PARTICLES
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(word))
+    } else {
+        SURNAME_PARTICLES.contains(&word.to_lowercase().as_str())
+    }
+}
+
 fn is_capitalised(word: &str) -> bool {
     let mut chars = word.chars();
     chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase)
@@ -169,7 +182,7 @@ fn extend_surnames(text: &str, ws: &[Word], i: usize, unambiguous: bool) -> (usi
         let w = ws[j].text;
         // Particles (`de la`, `van der`) count only when a surname follows.
         let mut k = j;
-        while k < ws.len() && SURNAME_PARTICLES.contains(&ws[k].text.to_lowercase().as_str()) {
+        while k < ws.len() && is_particle(ws[k].text) {
             k += 1;
         }
         if k > j {
@@ -266,10 +279,7 @@ pub fn people(text: &str, out: &mut Vec<Span>) {
         // a name from beyond the given-name list (`Aditi Rao`, `Sinéad Byrne`).
         // Particles may stand between (`Ruairí Ó Murchú`).
         let mut k = i + 1;
-        while k < ws.len()
-            && k < i + 3
-            && SURNAME_PARTICLES.contains(&ws[k].text.to_lowercase().as_str())
-        {
+        while k < ws.len() && k < i + 3 && is_particle(ws[k].text) {
             k += 1;
         }
         if k < ws.len()
