@@ -24,12 +24,19 @@ pub struct ImportSummary {
 }
 
 /// A published report from elsewhere is already de-identified; its texts go
-/// through the detectors once more all the same (a mirror is not trusted).
-fn deidentify_published(report: &PublishedReport) -> Deidentified {
+/// through the detectors once more all the same (a mirror is not trusted):
+/// the content here, and its amendments and synopsis in place.
+fn deidentify_published(report: &mut PublishedReport) -> Deidentified {
     let mut content = report.content.clone();
     let mut redactor = Redactor::new(&DeclaredTerms::default());
     for (field, text) in content.texts_mut() {
         *text = redactor.redact(&field, text);
+    }
+    for (i, amendment) in report.amendments.iter_mut().enumerate() {
+        amendment.text = redactor.redact(&format!("amendments[{i}]"), &amendment.text);
+    }
+    if let Some(synopsis) = report.synopsis.as_mut() {
+        *synopsis = redactor.redact("synopsis", synopsis);
     }
     let mut completeness = assess(&content);
     // The score describes what the submitter gave, before publication
@@ -60,8 +67,8 @@ fn parse_line(text: &str) -> Result<Line, String> {
         return Ok(Line::Tombstone(t));
     }
     if value.get("id").is_some() {
-        let report: PublishedReport = parse_json(text).map_err(|e| e.to_string())?;
-        let d = deidentify_published(&report);
+        let mut report: PublishedReport = parse_json(text).map_err(|e| e.to_string())?;
+        let d = deidentify_published(&mut report);
         return Ok(Line::Published(Box::new(report), Box::new(d)));
     }
     let submission: Submission = parse_json(text).map_err(|e| e.to_string())?;
@@ -138,79 +145,339 @@ pub enum Format {
 /// know about (columns are only ever added at the end).
 pub const EXPORT_VERSION: u32 = 1;
 
-/// CSV columns, in order, with their type and meaning: the data
-/// dictionary. A public contract: researchers' scripts use them.
-pub const CSV_DICTIONARY: [(&str, &str, &str); 25] = [
-    ("id", "uuid", "report id, stable across exports and mirrors"),
-    ("title", "text", "de-identified title"),
-    ("summary", "text", "de-identified summary"),
-    ("synopsis", "text", "the reviewer's synopsis, if any"),
-    (
-        "industry",
-        "taxonomy id",
-        "industry (vocabulary `industry`)",
-    ),
-    (
+/// One entry of the data dictionary: a CSV column or a JSON Lines field.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Field {
+    pub name: &'static str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub description: &'static str,
+    /// Where the allowed values come from (a taxonomy vocabulary listed in
+    /// the dictionary's `vocabularies`, a fixed list, or free text).
+    pub values: &'static str,
+}
+
+const fn field(
+    name: &'static str,
+    kind: &'static str,
+    description: &'static str,
+    values: &'static str,
+) -> Field {
+    Field {
+        name,
+        kind,
+        description,
+        values,
+    }
+}
+
+const FREE_TEXT: &str = "free text, de-identified ([ORG], [PERSON-1], … placeholders)";
+const DAY: &str = "a registry day, never an incident time";
+
+/// CSV columns, in order: the data dictionary of the CSV export. A public
+/// contract (researchers' scripts use the names), so columns are only ever
+/// added at the end, and a change a mirror must know about bumps
+/// `EXPORT_VERSION`.
+pub const CSV_DICTIONARY: [Field; 26] = [
+    field("id", "uuid", "report id, stable across exports and mirrors", "random UUID v4"),
+    field("title", "text", "de-identified title", FREE_TEXT),
+    field("summary", "text", "de-identified summary", FREE_TEXT),
+    field("synopsis", "text", "the reviewer's synopsis; empty if none", FREE_TEXT),
+    field("industry", "taxonomy id", "industry of the organisation", "vocabulary `industry` (closed)"),
+    field(
         "organization_size",
         "taxonomy id",
-        "size bucket, or `undisclosed` when withheld for k-anonymity",
+        "size bucket (people); `undisclosed` when withheld for k-anonymity",
+        "vocabulary `organization_size` (closed)",
     ),
-    (
+    field(
         "incident_month",
         "YYYY-MM",
-        "month the incident started; empty when withheld for k-anonymity",
+        "month the incident started; empty when unknown or withheld for k-anonymity",
+        "a month",
     ),
-    (
+    field(
         "incident_time_of_day",
-        "00-06|06-12|12-18|18-24",
-        "six-hour block of the incident start",
+        "text",
+        "six-hour block of the day the incident started in (local time as written)",
+        "`00-06`, `06-12`, `12-18`, `18-24`",
     ),
-    ("severity", "taxonomy id", "sev1 … sev4 or near-miss"),
-    ("trigger", "taxonomy id", "what set the incident off"),
-    ("detection", "taxonomy id", "how it was noticed"),
-    ("time_to_detect_minutes", "integer", "start to detection"),
-    ("time_to_mitigate_minutes", "integer", "start to mitigation"),
-    ("time_to_resolve_minutes", "integer", "start to resolution"),
-    (
+    field("severity", "taxonomy id", "severity as the submitter rated it", "vocabulary `severity` (closed)"),
+    field("trigger", "taxonomy id", "what set the incident off", "vocabulary `trigger` (open)"),
+    field("detection", "taxonomy id", "how it was noticed", "vocabulary `detection` (open)"),
+    field("time_to_detect_minutes", "integer", "minutes from start to detection", "≥ 0"),
+    field("time_to_mitigate_minutes", "integer", "minutes from start to mitigation", "≥ 0"),
+    field("time_to_resolve_minutes", "integer", "minutes from start to resolution", "≥ 0"),
+    field(
         "users_affected",
         "text",
-        "share of users affected, as submitted",
+        "share of users affected",
+        "`none`, `few`, `some`, `most`, `all`",
     ),
-    ("data_loss", "true|false", "whether data was lost"),
-    (
+    field("data_loss", "boolean", "whether data was lost; empty if not said", "`true`, `false`"),
+    field(
         "impact_categories",
         "list",
-        "`;`-separated impact category ids",
+        "`;`-separated impact categories",
+        "vocabulary `impact_category` (closed)",
     ),
-    ("technologies", "list", "`;`-separated technology ids"),
-    (
+    field("technologies", "list", "`;`-separated technologies involved", "`technologies` (open)"),
+    field(
         "contributing_factors",
         "list",
-        "`;`-separated contributing factor ids",
+        "`;`-separated contributing factors",
+        "vocabulary `contributing_factor` (open)",
     ),
-    ("mitigations", "list", "`;`-separated mitigation ids"),
-    ("human_factors", "list", "`;`-separated human factor ids"),
-    (
-        "completeness",
-        "integer 0-100",
-        "how complete the submission was",
+    field("mitigations", "list", "`;`-separated mitigations used", "vocabulary `mitigation` (open)"),
+    field(
+        "human_factors",
+        "list",
+        "`;`-separated human factors",
+        "vocabulary `human_factor` (open)",
     ),
-    ("published", "YYYY-MM-DD", "registry day of publication"),
-    (
+    field("completeness", "integer", "how complete the submission was", "0–100"),
+    field("published", "YYYY-MM-DD", "day the report was published", DAY),
+    field(
         "modified",
         "YYYY-MM-DD",
-        "registry day of the last change (or of the withdrawal)",
+        "day of the last change (amendment, reviewer redaction) or of the withdrawal",
+        DAY,
     ),
-    (
+    field(
         "withdrawn",
-        "true|false",
-        "a tombstone: the report was withdrawn; every other column but id and modified is empty",
+        "boolean",
+        "`true` for a tombstone: the report was withdrawn, delete it; only `id` and `modified` are filled",
+        "`true`, `false`",
+    ),
+    field(
+        "incident_year",
+        "YYYY",
+        "year the incident started, also when its month was withheld for k-anonymity",
+        "a year",
     ),
 ];
 
+/// The fields of a JSON Lines record (dotted paths; `[]` is every element
+/// of a list). A report line is exactly `GET /api/v1/reports/{id}`; a
+/// tombstone has `id`, `withdrawn` and `modified` only. The served JSON
+/// Schema is the formal version; a test keeps the two in step.
+pub const JSONL_DICTIONARY: [Field; 38] = [
+    field(
+        "id",
+        "uuid",
+        "report id, stable across exports and mirrors",
+        "random UUID v4",
+    ),
+    field("title", "string", "de-identified title", FREE_TEXT),
+    field("summary", "string", "de-identified summary", FREE_TEXT),
+    field(
+        "narrative",
+        "string",
+        "the de-identified postmortem body (Markdown)",
+        FREE_TEXT,
+    ),
+    field(
+        "industry",
+        "string | null",
+        "industry of the organisation",
+        "vocabulary `industry` (closed)",
+    ),
+    field(
+        "organization_size",
+        "string | null",
+        "size bucket (people); `undisclosed` when withheld for k-anonymity",
+        "vocabulary `organization_size` (closed)",
+    ),
+    field(
+        "incident",
+        "object",
+        "facts about the incident",
+        "the `incident.` fields below",
+    ),
+    field(
+        "incident.month",
+        "string | null",
+        "`YYYY-MM`, the month the incident started; null when unknown or withheld",
+        "a month",
+    ),
+    field(
+        "incident.year",
+        "string",
+        "`YYYY`; present only when the month was withheld for k-anonymity",
+        "a year",
+    ),
+    field(
+        "incident.time_of_day",
+        "string | null",
+        "six-hour block of the day the incident started in (local time as written)",
+        "`00-06`, `06-12`, `12-18`, `18-24`",
+    ),
+    field(
+        "incident.severity",
+        "string | null",
+        "severity as the submitter rated it",
+        "vocabulary `severity` (closed)",
+    ),
+    field(
+        "incident.detection",
+        "string | null",
+        "how it was noticed",
+        "vocabulary `detection` (open)",
+    ),
+    field(
+        "incident.time_to_detect_minutes",
+        "integer | null",
+        "minutes from start to detection",
+        "≥ 0",
+    ),
+    field(
+        "incident.time_to_mitigate_minutes",
+        "integer | null",
+        "minutes from start to mitigation",
+        "≥ 0",
+    ),
+    field(
+        "incident.time_to_resolve_minutes",
+        "integer | null",
+        "minutes from start to resolution",
+        "≥ 0",
+    ),
+    field(
+        "incident.impact",
+        "object | null",
+        "the impact, when given",
+        "the four fields below",
+    ),
+    field(
+        "incident.impact.users_affected",
+        "string | null",
+        "share of users affected",
+        "`none`, `few`, `some`, `most`, `all`",
+    ),
+    field(
+        "incident.impact.data_loss",
+        "boolean | null",
+        "whether data was lost",
+        "`true`, `false`",
+    ),
+    field(
+        "incident.impact.description",
+        "string | null",
+        "the impact in words",
+        FREE_TEXT,
+    ),
+    field(
+        "incident.impact.categories",
+        "array of string",
+        "impact categories",
+        "vocabulary `impact_category` (closed)",
+    ),
+    field(
+        "technologies",
+        "array of string",
+        "technologies involved",
+        "`technologies` (open)",
+    ),
+    field(
+        "trigger",
+        "string | null",
+        "what set the incident off",
+        "vocabulary `trigger` (open)",
+    ),
+    field(
+        "contributing_factors",
+        "array of string",
+        "contributing factors",
+        "vocabulary `contributing_factor` (open)",
+    ),
+    field(
+        "mitigations",
+        "array of string",
+        "mitigations used",
+        "vocabulary `mitigation` (open)",
+    ),
+    field(
+        "human_factors",
+        "array of string",
+        "human factors",
+        "vocabulary `human_factor` (open)",
+    ),
+    field(
+        "timeline[].offset",
+        "string",
+        "time since the incident start: `T+0`, `T+14m`, `T-2h`, `T+1d3h`; `T?` when unknown",
+        "an offset, never a clock time",
+    ),
+    field("timeline[].event", "string", "what happened", FREE_TEXT),
+    field("root_causes", "array of string", "root causes", FREE_TEXT),
+    field("five_whys", "array of string", "the five whys", FREE_TEXT),
+    field(
+        "lessons_learned",
+        "array of string",
+        "lessons learned",
+        FREE_TEXT,
+    ),
+    field(
+        "action_items[].description",
+        "string",
+        "an action item",
+        FREE_TEXT,
+    ),
+    field(
+        "action_items[].status",
+        "string | null",
+        "its status",
+        "`open`, `in-progress`, `done`, `wont-do`",
+    ),
+    field(
+        "synopsis",
+        "string | null",
+        "the reviewer's synopsis",
+        FREE_TEXT,
+    ),
+    field(
+        "amendments[].month",
+        "string",
+        "`YYYY-MM`, the month a follow-up arrived",
+        "a month",
+    ),
+    field(
+        "amendments[].text",
+        "string",
+        "the de-identified follow-up",
+        FREE_TEXT,
+    ),
+    field(
+        "completeness",
+        "integer",
+        "how complete the submission was",
+        "0–100",
+    ),
+    field(
+        "published",
+        "string",
+        "`YYYY-MM-DD`, the day the report was published",
+        DAY,
+    ),
+    field(
+        "modified",
+        "string",
+        "`YYYY-MM-DD`, the day of the last change, or (tombstone) of the withdrawal",
+        DAY,
+    ),
+];
+
+/// The field only a tombstone line has.
+pub const TOMBSTONE_FIELD: Field = field(
+    "withdrawn",
+    "boolean",
+    "tombstone only: always `true`; the report was withdrawn, delete it",
+    "`true`",
+);
+
 /// The CSV header.
 pub fn csv_columns() -> Vec<&'static str> {
-    CSV_DICTIONARY.iter().map(|(name, _, _)| *name).collect()
+    CSV_DICTIONARY.iter().map(|f| f.name).collect()
 }
 
 fn csv_record(r: &PublishedReport) -> Vec<String> {
@@ -247,15 +514,29 @@ fn csv_record(r: &PublishedReport) -> Vec<String> {
         r.published.clone(),
         r.modified.clone(),
         "false".into(),
+        // The year stands alone when the month was withheld (k-anonymity).
+        i.year
+            .clone()
+            .or_else(|| {
+                i.month
+                    .as_ref()
+                    .and_then(|m| m.get(..4))
+                    .map(str::to_string)
+            })
+            .unwrap_or_default(),
     ]
 }
 
 fn tombstone_record(id: &str, day: &str) -> Vec<String> {
-    let mut row = vec![String::new(); CSV_DICTIONARY.len()];
-    row[0] = id.to_string();
-    row[CSV_DICTIONARY.len() - 2] = day.to_string();
-    row[CSV_DICTIONARY.len() - 1] = "true".into();
-    row
+    CSV_DICTIONARY
+        .iter()
+        .map(|f| match f.name {
+            "id" => id.to_string(),
+            "modified" => day.to_string(),
+            "withdrawn" => "true".to_string(),
+            _ => String::new(),
+        })
+        .collect()
 }
 
 /// A withdrawn report in a JSON Lines export.
@@ -354,4 +635,114 @@ pub fn export(
     };
     out.flush().map_err(write_error)?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::taxonomy::{taxonomy, Vocabulary};
+    use crate::report::{IncidentFacts, ReportContent};
+
+    /// A Markdown table of dictionary entries, as `docs/data-dictionary.md`
+    /// shows them.
+    fn table(fields: &[Field]) -> String {
+        let cell = |s: &str| s.replace('|', "\\|");
+        let mut out =
+            String::from("| name | type | meaning | values |\n| --- | --- | --- | --- |\n");
+        for f in fields {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                f.name,
+                cell(f.kind),
+                cell(f.description),
+                cell(f.values)
+            ));
+        }
+        out
+    }
+
+    fn closed_vocabularies() -> String {
+        let mut out = String::from("| vocabulary | ids |\n| --- | --- |\n");
+        for v in Vocabulary::ALL.into_iter().filter(|v| !v.is_open()) {
+            let ids: Vec<String> = taxonomy()
+                .terms(v)
+                .iter()
+                .map(|t| format!("`{}`", t.id))
+                .collect();
+            out.push_str(&format!("| `{}` | {} |\n", v.table(), ids.join(", ")));
+        }
+        out
+    }
+
+    #[test]
+    fn the_documented_data_dictionary_is_the_served_one() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/data-dictionary.md");
+        let doc = std::fs::read_to_string(path).unwrap();
+        let mut jsonl = JSONL_DICTIONARY.to_vec();
+        jsonl.push(TOMBSTONE_FIELD);
+        for (what, want) in [
+            ("CSV columns", table(&CSV_DICTIONARY)),
+            ("JSON Lines fields", table(&jsonl)),
+            ("closed vocabularies", closed_vocabularies()),
+        ] {
+            assert!(
+                doc.contains(&want),
+                "docs/data-dictionary.md: the table of {what} differs from the code; it should read\n{want}"
+            );
+        }
+        assert!(doc.contains(&format!("version {EXPORT_VERSION}")));
+    }
+
+    fn report() -> PublishedReport {
+        PublishedReport {
+            id: uuid::Uuid::new_v4(),
+            content: ReportContent {
+                title: "Disk filled".into(),
+                incident: IncidentFacts {
+                    year: Some("2024".into()),
+                    ..Default::default()
+                },
+                technologies: vec!["postgresql".into(), "kubernetes".into()],
+                ..Default::default()
+            },
+            synopsis: None,
+            amendments: Vec::new(),
+            completeness: 70,
+            published: "2026-01-02".into(),
+            modified: "2026-01-03".into(),
+        }
+    }
+
+    #[test]
+    fn every_csv_row_has_every_column_in_order() {
+        let r = report();
+        let row = csv_record(&r);
+        assert_eq!(row.len(), CSV_DICTIONARY.len());
+        let cell = |name: &str| {
+            let i = csv_columns().iter().position(|c| *c == name).unwrap();
+            row[i].clone()
+        };
+        assert_eq!(cell("id"), r.id.to_string());
+        assert_eq!(cell("technologies"), "postgresql;kubernetes");
+        assert_eq!(cell("incident_month"), "");
+        assert_eq!(cell("incident_year"), "2024");
+        assert_eq!(cell("modified"), "2026-01-03");
+        assert_eq!(cell("withdrawn"), "false");
+
+        let tomb = tombstone_record("some-id", "2026-02-01");
+        assert_eq!(tomb.len(), CSV_DICTIONARY.len());
+        let filled: Vec<(&str, &str)> = csv_columns()
+            .into_iter()
+            .zip(tomb.iter().map(String::as_str))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        assert_eq!(
+            filled,
+            [
+                ("id", "some-id"),
+                ("modified", "2026-02-01"),
+                ("withdrawn", "true")
+            ]
+        );
+    }
 }

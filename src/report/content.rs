@@ -43,8 +43,8 @@ pub struct IncidentFacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(pattern = r"^[0-9]{4}$")]
     pub year: Option<String>,
-    /// The 6-hour block of the day it started in (UTC): `00-06`, `06-12`,
-    /// `12-18` or `18-24`, as ASRS publishes it.
+    /// The 6-hour block of the day it started in (local time as written):
+    /// `00-06`, `06-12`, `12-18` or `18-24`, as ASRS publishes it.
     pub time_of_day: Option<String>,
     pub severity: Option<String>,
     pub detection: Option<String>,

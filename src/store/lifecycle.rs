@@ -422,18 +422,32 @@ pub fn amend(
 }
 
 /// Withdraw: the report, its receipt, amendments and questions are deleted.
-/// A published one leaves only a `withdraw` index event (its id, no content)
-/// so the index and mirrors remove it too.
+/// A published one leaves only a `withdraw` index event and a tombstone
+/// (its id and the day, no content) so the index and mirrors remove it too;
+/// a pending one leaves nothing.
 pub fn withdraw(conn: &mut Connection, id: &Uuid) -> Result<(), StoreError> {
     conn.immediate_transaction(|conn| {
         let row = load(conn, id)?;
-        diesel::delete(reports::table.find(&row.id)).execute(conn)?;
+        erase(conn, &row.id)?;
         if row.status() == Status::Published {
             record_index_event(conn, &row.id, IndexEventKind::Withdraw)?;
             bury(conn, &row.id, &today())?;
         }
         Ok(())
     })
+}
+
+/// Deletes a report and every row that names it: its dependants (by
+/// cascade), its earlier index events (the days it was published and
+/// changed) and the reviewers' audit entries about it. The submitter asked
+/// for it to go; what stays is decided by the caller (a tombstone and a
+/// `withdraw` event, for a report that was public). Earlier events may go:
+/// the indexer looks the report up for the newest event naming it, and the
+/// `withdraw` one written after this finds it gone.
+fn erase(conn: &mut Connection, key: &str) -> Result<bool, StoreError> {
+    diesel::delete(index_events::table.filter(index_events::report_id.eq(key))).execute(conn)?;
+    diesel::delete(review_audit::table.filter(review_audit::report_id.eq(key))).execute(conn)?;
+    Ok(diesel::delete(reports::table.find(key)).execute(conn)? > 0)
 }
 
 /// Leaves the tombstone mirrors read: the id and the day, nothing else.
@@ -453,7 +467,7 @@ fn bury(conn: &mut Connection, id: &str, day: &str) -> Result<(), StoreError> {
 pub fn apply_tombstone(conn: &mut Connection, id: &Uuid, day: &str) -> Result<bool, StoreError> {
     conn.immediate_transaction(|conn| {
         let key = id.to_string();
-        let deleted = diesel::delete(reports::table.find(&key)).execute(conn)? > 0;
+        let deleted = erase(conn, &key)?;
         if deleted {
             record_index_event(conn, &key, IndexEventKind::Withdraw)?;
         }
@@ -633,7 +647,11 @@ pub fn published_page_since(
 
 /// Store a report that is already published elsewhere (an export of this
 /// registry or a mirror), keeping its id. Its texts were de-identified
-/// again by the caller.
+/// again by the caller. A newer version (`modified` on or after the copy
+/// here) of a report imported before replaces it, so a mirror follows
+/// amendments and reviewer redactions; a report submitted here (it has a
+/// receipt) or withdrawn here (it has a tombstone) is never replaced or
+/// brought back.
 pub fn import_published(
     conn: &mut Connection,
     report: &PublishedReport,
@@ -644,8 +662,44 @@ pub fn import_published(
     row.synopsis = report.synopsis.clone();
     row.published_on = Some(report.published.clone());
     conn.immediate_transaction(|conn| {
-        if reports::table.find(&key).count().get_result::<i64>(conn)? > 0 {
-            return Err(StoreError::Conflict(format!("report {key} already exists")));
+        if tombstones::table
+            .find(&key)
+            .count()
+            .get_result::<i64>(conn)?
+            > 0
+        {
+            return Err(StoreError::Conflict(format!("report {key} was withdrawn")));
+        }
+        let here: Option<(String, String)> = reports::table
+            .find(&key)
+            .select((reports::status, reports::modified_on))
+            .first(conn)
+            .optional()?;
+        if let Some((status, modified)) = here {
+            let submitted_here = receipts::table.find(&key).count().get_result::<i64>(conn)? > 0;
+            if submitted_here || status != Status::Published.as_str() {
+                return Err(StoreError::Conflict(format!("report {key} already exists")));
+            }
+            let incoming = PublishedReport {
+                content: d.content.clone(),
+                ..report.clone()
+            };
+            if published_by_key(conn, &key)?.as_ref() == Some(&incoming) {
+                return Err(StoreError::Conflict(format!(
+                    "report {key} already exists, unchanged"
+                )));
+            }
+            // Registry days order the versions; within one day the later
+            // import wins, so a mirror applies exports in the order they
+            // were made (and `since=` the day of its last sync heals it).
+            if modified > report.modified {
+                return Err(StoreError::Conflict(format!(
+                    "report {key} is newer here ({modified})"
+                )));
+            }
+            // Amendments and facets go with it (cascade); the insert below
+            // writes the new version and its `publish` event re-indexes it.
+            diesel::delete(reports::table.find(&key)).execute(conn)?;
         }
         diesel::insert_into(reports::table)
             .values(&row)
