@@ -111,6 +111,8 @@ impl Application {
                 .wrap(api::security_headers())
                 .wrap(from_fn(api::observe))
                 .configure(api::config)
+                .configure(crate::web::config)
+                .default_service(web::to(crate::web::not_found))
         })
         .workers(settings.workers.max(1))
         .listen(listener)?

@@ -13,3 +13,4 @@ pub mod secrets;
 pub mod stats;
 pub mod store;
 pub mod transfer;
+pub mod web;

@@ -26,6 +26,9 @@ pub enum ApiError {
     NotFound,
     #[error("{1}")]
     Unauthorized(&'static str, String),
+    /// Authenticated, but the request may not do this (a missing CSRF token).
+    #[error("{1}")]
+    Forbidden(&'static str, String),
     #[error("{0}")]
     Conflict(String),
     #[error("the request body is larger than {0} bytes")]
@@ -64,7 +67,9 @@ pub struct ErrorDetail {
 impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::BadRequest(code, _) | ApiError::Unauthorized(code, _) => code,
+            ApiError::BadRequest(code, _)
+            | ApiError::Unauthorized(code, _)
+            | ApiError::Forbidden(code, _) => code,
             ApiError::Validation(_) => "validation_failed",
             ApiError::QuerySyntax { .. } => "query_syntax",
             ApiError::NotFound => "not_found",
@@ -96,6 +101,7 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Unauthorized(..) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(..) => StatusCode::FORBIDDEN,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

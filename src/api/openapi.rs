@@ -36,6 +36,7 @@ impl Modify for Security {
         export::dataset, export::dictionary, export::report_schema,
         receipts::status, receipts::amend, receipts::withdraw,
         auth::login, auth::logout,
+        auth::session_login, auth::session_info, auth::session_logout,
         review::queue, review::item, review::approve, review::reject, review::question, review::redact,
     ),
     modifiers(&Security)
