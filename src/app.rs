@@ -20,6 +20,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `None`: SQLite at `<data_dir>/nearmiss.db`.
     pub database_url: Option<String>,
+    /// Database connections per process, and how long a request waits for
+    /// one before it is answered 503.
+    pub pool: crate::store::PoolOptions,
     pub session_ttl: Duration,
     /// Requests per minute per client.
     pub login_per_minute: u32,
@@ -40,6 +43,7 @@ impl Settings {
         Settings {
             data_dir,
             database_url,
+            pool: crate::store::PoolOptions::default(),
             session_ttl: Duration::from_secs(12 * 3600),
             login_per_minute: 10,
             receipt_per_minute: 60,
@@ -69,7 +73,7 @@ impl Settings {
         std::fs::create_dir_all(&self.data_dir).map_err(|e| {
             StoreError::Migration(format!("cannot create {}: {e}", self.data_dir.display()))
         })?;
-        Store::open(&self.database_url(), 8)
+        Store::open_with(&self.database_url(), self.pool)
     }
 }
 

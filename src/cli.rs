@@ -37,9 +37,17 @@ pub struct Global {
         env = "NEARMISS_DATA_DIR"
     )]
     pub data_dir: PathBuf,
-    /// Database URL; SQLite under --data-dir when not given.
+    /// Database URL: `postgres://user@host/db` for PostgreSQL, or a SQLite
+    /// file; SQLite at `<data-dir>/nearmiss.db` when not given.
     #[arg(long, global = true, env = "NEARMISS_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Database connections this process keeps open at most.
+    #[arg(long, global = true, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000), env = "NEARMISS_DB_POOL_SIZE")]
+    pub db_pool_size: u32,
+    /// Seconds a request waits for a database connection before it is
+    /// answered 503; statements may run six times as long.
+    #[arg(long, global = true, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600), env = "NEARMISS_DB_TIMEOUT_SECONDS")]
+    pub db_timeout_seconds: u64,
     /// k for privacy in aggregates: statistics cells counting fewer reports
     /// are suppressed, and a report whose industry, size and quarter fewer
     /// published reports share is published with those generalised.
@@ -148,6 +156,10 @@ pub enum ReviewerCommand {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::new(cli.global.data_dir.clone(), cli.global.database_url.clone());
     settings.stats_k = cli.global.stats_k;
+    settings.pool = crate::store::PoolOptions {
+        size: cli.global.db_pool_size,
+        timeout: Duration::from_secs(cli.global.db_timeout_seconds),
+    };
     match cli.command {
         Command::Serve(serve) => run_serve(settings, serve),
         Command::Reviewer {

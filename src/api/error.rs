@@ -88,7 +88,10 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict(m) => ApiError::Conflict(m),
-            StoreError::Pool(_) => ApiError::Unavailable,
+            e if e.is_unavailable() => {
+                tracing::warn!(cause = %e, "database unavailable");
+                ApiError::Unavailable
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -138,6 +141,9 @@ impl ResponseError for ApiError {
         let mut resp = HttpResponse::build(self.status_code());
         if matches!(self, ApiError::RateLimited) {
             resp.insert_header(("Retry-After", "60"));
+        }
+        if matches!(self, ApiError::Unavailable) {
+            resp.insert_header(("Retry-After", "5"));
         }
         resp.json(ErrorBody {
             error: ErrorDetail {

@@ -29,7 +29,12 @@ pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
 #[utoipa::path(responses((status = 200, content_type = "text/plain")))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if let Ok(counts) = state.store.run(store::count_by_status).await {
+    let counts = state
+        .store
+        .run(|conn| Ok((store::count_by_status(conn)?, store::last_event_id(conn)?)))
+        .await;
+    state.metrics.database_up.set(counts.is_ok() as i64);
+    if let Ok((counts, logged)) = counts {
         state.metrics.reports.reset();
         for (status, n) in counts {
             state
@@ -38,6 +43,10 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
                 .with_label_values(&[status.as_str()])
                 .set(n);
         }
+        state.metrics.events_logged.set(logged);
+    }
+    if let Ok(Some(applied)) = state.search.index().last_applied_event() {
+        state.metrics.events_applied.set(applied);
     }
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

@@ -11,7 +11,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::Error;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 pub struct Metrics {
@@ -19,6 +20,14 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     pub reports: IntGaugeVec,
+    /// The newest `index_events` id in the database, and the newest this
+    /// instance's index has applied: their difference is how far search
+    /// lags behind the registry (every instance of a deployment has its
+    /// own).
+    pub events_logged: IntGauge,
+    pub events_applied: IntGauge,
+    /// 1 while the database answers, 0 when the last attempt failed.
+    pub database_up: IntGauge,
 }
 
 impl Metrics {
@@ -48,10 +57,28 @@ impl Metrics {
             &["status"],
         )
         .expect("valid metric");
+        let events_logged = IntGauge::new(
+            "nearmiss_index_events_logged",
+            "Newest change recorded in the database for the search index",
+        )
+        .expect("valid metric");
+        let events_applied = IntGauge::new(
+            "nearmiss_index_events_applied",
+            "Newest change this instance's search index has applied",
+        )
+        .expect("valid metric");
+        let database_up = IntGauge::new(
+            "nearmiss_database_up",
+            "1 when the database answered the last metrics scrape",
+        )
+        .expect("valid metric");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(reports.clone()),
+            Box::new(events_logged.clone()),
+            Box::new(events_applied.clone()),
+            Box::new(database_up.clone()),
         ] {
             registry.register(c).expect("metric registered once");
         }
@@ -60,6 +87,9 @@ impl Metrics {
             requests,
             latency,
             reports,
+            events_logged,
+            events_applied,
+            database_up,
         }
     }
 

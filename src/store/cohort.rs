@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::schema::reports;
+use super::types::as_key;
 use super::{Connection, ReportRow, Status, StoreError};
 use crate::report::ReportContent;
 
@@ -99,7 +100,7 @@ macro_rules! bounded_count {
         let others: Vec<String> = reports::table
             .filter($column.eq($value))
             .filter(reports::status.eq(Status::Published.as_str()))
-            .filter(reports::id.ne($id))
+            .filter(reports::id.ne(as_key($id)))
             .select(reports::id)
             .limit($k as i64)
             .load($conn)?;

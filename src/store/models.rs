@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::schema::*;
+use super::types::{DayValue, DocumentValue, KeyValue};
 use crate::redact::leftovers::Leftover;
 use crate::redact::Finding;
 use crate::report::{Flag, PublishedAmendment, PublishedReport, ReportContent};
@@ -39,7 +40,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = reports)]
 pub struct ReportRow {
     pub id: String,
@@ -85,21 +86,28 @@ impl ReportRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = amendments)]
 pub struct AmendmentRow {
+    #[diesel(serialize_as = KeyValue)]
     pub id: String,
+    #[diesel(serialize_as = KeyValue)]
     pub report_id: String,
     pub position: i32,
     pub text: String,
+    #[diesel(serialize_as = DocumentValue)]
     pub findings: String,
+    #[diesel(serialize_as = DayValue)]
     pub received_on: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = questions)]
 pub struct QuestionRow {
+    #[diesel(serialize_as = KeyValue)]
     pub id: String,
+    #[diesel(serialize_as = KeyValue)]
     pub report_id: String,
     pub position: i32,
     pub question: String,
+    #[diesel(serialize_as = DayValue)]
     pub asked_on: String,
 }
 

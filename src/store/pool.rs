@@ -1,82 +1,188 @@
-//! The SQLite connection pool: WAL, `synchronous=FULL` (an acknowledged
+//! The connection pool, for either backend, and the embedded migrations
+//! (`migrations/sqlite`, `migrations/postgres`: the same tables, each in
+//! its database's own types), run when the pool is built.
+//!
+//! SQLite connections get WAL, `synchronous=FULL` (an acknowledged
 //! submission survives power loss), a busy timeout, foreign keys, a 32 MiB
-//! page cache per connection (the default 2 MiB thrashes once the report
-//! tables outgrow it, and bulk imports slow down with every report),
-//! `secure_delete` (a withdrawn report's pages are zeroed, not left in the
-//! free list), and the embedded migrations run when the pool is built.
+//! page cache (the default 2 MiB thrashes once the report tables outgrow
+//! it, and bulk imports slow down with every report) and `secure_delete`
+//! (a withdrawn report's pages are zeroed, not left in the free list).
+//! PostgreSQL connections get a statement timeout, so a stuck query frees
+//! its worker; PostgreSQL's own durability (fsync on commit) is the default.
 
 use std::path::Path;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::SqliteConnection;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection, R2D2Connection};
+use diesel::{Connection as _, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+use super::backend::{AnyConnection, Kind};
 use super::StoreError;
 
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+pub type Connection = AnyConnection;
+
+/// How the pool is sized and how long anything may wait.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolOptions {
+    pub size: u32,
+    /// How long a request waits for a connection (and PostgreSQL for a
+    /// statement) before it is answered 503.
+    pub timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> PoolOptions {
+        PoolOptions {
+            size: 8,
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Opens connections of the backend the URL names.
 #[derive(Debug)]
-struct Pragmas;
+pub struct Manager {
+    url: String,
+    kind: Kind,
+    statement_timeout: Duration,
+}
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 10000;
-             PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA cache_size = -32768;
-             PRAGMA secure_delete = ON;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        use diesel::r2d2::Error;
+        match self.kind {
+            Kind::Postgres => {
+                let mut conn =
+                    PgConnection::establish(&self.url).map_err(Error::ConnectionError)?;
+                conn.batch_execute(&format!(
+                    "SET statement_timeout = {}; SET lock_timeout = {};",
+                    self.statement_timeout.as_millis(),
+                    self.statement_timeout.as_millis()
+                ))
+                .map_err(Error::QueryError)?;
+                Ok(AnyConnection::Postgres(conn))
+            }
+            Kind::Sqlite => {
+                let mut conn =
+                    SqliteConnection::establish(&self.url).map_err(Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = FULL;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA cache_size = -32768;
+                     PRAGMA secure_delete = ON;",
+                )
+                .map_err(Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        conn.is_broken()
     }
 }
 
 #[derive(Clone)]
 pub struct Store {
-    pool: Pool<ConnectionManager<SqliteConnection>>,
+    pool: Pool<Manager>,
+    kind: Kind,
 }
 
-pub type Connection = SqliteConnection;
-
 impl Store {
-    /// Open (creating if needed) the database at `url`, a file path or
-    /// `sqlite://path`, and bring its schema up to date.
+    /// Opens the database at `url` with default pool options.
     pub fn open(url: &str, pool_size: u32) -> Result<Store, StoreError> {
-        let path = url.strip_prefix("sqlite://").unwrap_or(url);
-        if let Some(parent) = Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    StoreError::Migration(format!("cannot create {}: {e}", parent.display()))
-                })?;
-            }
-        }
-        let pool = Pool::builder()
-            .max_size(pool_size.max(1))
-            .connection_timeout(Duration::from_secs(10))
-            .connection_customizer(Box::new(Pragmas))
-            .build(ConnectionManager::<SqliteConnection>::new(path))?;
-        let store = Store { pool };
-        let mut conn = store.conn()?;
-        conn.run_pending_migrations(MIGRATIONS)
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(store)
+        Store::open_with(
+            url,
+            PoolOptions {
+                size: pool_size,
+                ..PoolOptions::default()
+            },
+        )
     }
 
-    /// Copies the write-ahead log into the database and truncates it, so
-    /// the old page images of a withdrawn report leave the disk. Best
-    /// effort: a busy reader makes it a no-op until the next withdrawal.
+    /// Opens (creating if needed) the database at `url`: `postgres://…` or
+    /// a SQLite file path (`sqlite://path` also), and brings its schema up
+    /// to date. Fails at once, with the database's own message, when it
+    /// cannot be reached.
+    pub fn open_with(url: &str, options: PoolOptions) -> Result<Store, StoreError> {
+        let kind = Kind::of(url);
+        let url = match kind {
+            Kind::Postgres => url.to_string(),
+            Kind::Sqlite => {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                if let Some(parent) = Path::new(path).parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent).map_err(|e| {
+                            StoreError::Migration(format!(
+                                "cannot create {}: {e}",
+                                parent.display()
+                            ))
+                        })?;
+                    }
+                }
+                path.to_string()
+            }
+        };
+        let manager = Manager {
+            url,
+            kind,
+            statement_timeout: options.timeout.max(Duration::from_secs(1)) * 6,
+        };
+        // The first connection is made here, so a database that is down
+        // (or a wrong URL) is reported now with its own message, not as a
+        // pool timeout.
+        let mut first = manager
+            .connect()
+            .map_err(|e| StoreError::Unreachable(e.to_string()))?;
+        match kind {
+            Kind::Postgres => first.run_pending_migrations(POSTGRES_MIGRATIONS),
+            Kind::Sqlite => first.run_pending_migrations(SQLITE_MIGRATIONS),
+        }
+        .map_err(|e| StoreError::Migration(e.to_string()))?;
+        drop(first);
+        let pool = Pool::builder()
+            .max_size(options.size.max(1))
+            .min_idle(Some(0))
+            .connection_timeout(options.timeout)
+            .build_unchecked(manager);
+        Ok(Store { pool, kind })
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Makes sure no old version of a withdrawn report stays on disk.
+    /// SQLite: copies the write-ahead log into the database and truncates
+    /// it. PostgreSQL: vacuums the tables that held the report, so its
+    /// dead row versions are reclaimed now rather than whenever autovacuum
+    /// comes by. Best effort: a busy database makes it a no-op until the
+    /// next withdrawal.
     pub fn purge_log(&self) {
         if let Ok(mut conn) = self.conn() {
-            let _ = conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);");
+            let sql = match self.kind {
+                Kind::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE);",
+                Kind::Postgres => "VACUUM reports, amendments, questions, receipts, report_technologies, report_factors;",
+            };
+            let _ = conn.batch_execute(sql);
         }
     }
 
-    pub fn conn(
-        &self,
-    ) -> Result<PooledConnection<ConnectionManager<SqliteConnection>>, StoreError> {
+    pub fn conn(&self) -> Result<PooledConnection<Manager>, StoreError> {
         Ok(self.pool.get()?)
     }
 

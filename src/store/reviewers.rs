@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::schema::*;
+use super::types::{as_day, as_key, InstantValue, KeyValue};
 use super::{today, Connection, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -19,9 +20,12 @@ pub struct Reviewer {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = reviewer_sessions)]
 pub struct ReviewerSession {
+    #[diesel(serialize_as = KeyValue)]
     pub id: String,
+    #[diesel(serialize_as = KeyValue)]
     pub reviewer_id: String,
     pub token_hash: String,
+    #[diesel(serialize_as = InstantValue)]
     pub expires_at: i64,
 }
 
@@ -42,10 +46,10 @@ pub fn add_reviewer(
     }
     diesel::insert_into(reviewers::table)
         .values((
-            reviewers::id.eq(Uuid::new_v4().to_string()),
+            reviewers::id.eq(as_key(Uuid::new_v4().to_string())),
             reviewers::name.eq(name),
             reviewers::password_hash.eq(password_hash),
-            reviewers::created_on.eq(today()),
+            reviewers::created_on.eq(as_day(today())),
         ))
         .execute(conn)?;
     Ok(())
@@ -62,28 +66,34 @@ pub fn reviewer_by_name(conn: &mut Connection, name: &str) -> Result<Option<Revi
 pub fn create_session(conn: &mut Connection, session: &ReviewerSession) -> Result<(), StoreError> {
     // Expired sessions are cleared whenever a new one starts.
     let now = chrono::Utc::now().timestamp();
-    diesel::delete(reviewer_sessions::table.filter(reviewer_sessions::expires_at.lt(now)))
-        .execute(conn)?;
+    diesel::delete(
+        reviewer_sessions::table.filter(reviewer_sessions::expires_at.lt(InstantValue(now))),
+    )
+    .execute(conn)?;
     diesel::insert_into(reviewer_sessions::table)
-        .values(session)
+        .values(session.clone())
         .execute(conn)?;
     Ok(())
 }
 
-/// The session and its reviewer's name.
+/// The session and its reviewer's name. `id` comes from a token as sent:
+/// anything but a UUID names no session.
 pub fn session(
     conn: &mut Connection,
     id: &str,
 ) -> Result<Option<(ReviewerSession, String)>, StoreError> {
+    if Uuid::parse_str(id).is_err() {
+        return Ok(None);
+    }
     Ok(reviewer_sessions::table
         .inner_join(reviewers::table)
-        .filter(reviewer_sessions::id.eq(id))
+        .filter(reviewer_sessions::id.eq(as_key(id)))
         .select((ReviewerSession::as_select(), reviewers::name))
         .first(conn)
         .optional()?)
 }
 
 pub fn delete_session(conn: &mut Connection, id: &str) -> Result<(), StoreError> {
-    diesel::delete(reviewer_sessions::table.find(id)).execute(conn)?;
+    diesel::delete(reviewer_sessions::table.find(as_key(id))).execute(conn)?;
     Ok(())
 }

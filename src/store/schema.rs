@@ -1,10 +1,16 @@
-//! Diesel table definitions, matching `migrations/`.
+//! Diesel table definitions, matching `migrations/sqlite` and
+//! `migrations/postgres`. `Key`, `Day`, `Document` and `Instant` are text (or
+//! an integer) on SQLite and uuid, date, jsonb and timestamptz on
+//! PostgreSQL: see `store::types`.
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::store::types::{Day, Document, Instant, Key};
+
     reports (id) {
-        id -> Text,
+        id -> Key,
         status -> Text,
-        content -> Text,
+        content -> Document,
         title -> Text,
         industry -> Nullable<Text>,
         organization_size -> Nullable<Text>,
@@ -17,14 +23,14 @@ diesel::table! {
         time_to_mitigate_minutes -> Nullable<Integer>,
         time_to_resolve_minutes -> Nullable<Integer>,
         completeness -> Integer,
-        flags -> Text,
-        findings -> Text,
-        placeholder_map -> Text,
+        flags -> Document,
+        findings -> Document,
+        placeholder_map -> Document,
         synopsis -> Nullable<Text>,
         rejection_reason -> Nullable<Text>,
-        received_on -> Text,
-        published_on -> Nullable<Text>,
-        modified_on -> Text,
+        received_on -> Day,
+        published_on -> Nullable<Day>,
+        modified_on -> Day,
         cohort -> Nullable<Text>,
         cohort_no_size -> Nullable<Text>,
         cohort_no_month -> Nullable<Text>,
@@ -33,89 +39,119 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::store::types::{Day, Document, Instant, Key};
+
     report_technologies (report_id, technology) {
-        report_id -> Text,
+        report_id -> Key,
         technology -> Text,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::store::types::{Day, Document, Instant, Key};
+
     report_factors (report_id, kind, factor) {
-        report_id -> Text,
+        report_id -> Key,
         kind -> Text,
         factor -> Text,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::store::types::{Day, Document, Instant, Key};
+
     receipts (report_id) {
-        report_id -> Text,
+        report_id -> Key,
         secret_hash -> Text,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::store::types::{Day, Document, Instant, Key};
+
     amendments (id) {
-        id -> Text,
-        report_id -> Text,
+        id -> Key,
+        report_id -> Key,
         position -> Integer,
         text -> Text,
-        findings -> Text,
-        received_on -> Text,
+        findings -> Document,
+        received_on -> Day,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::store::types::{Day, Document, Instant, Key};
+
     questions (id) {
-        id -> Text,
-        report_id -> Text,
+        id -> Key,
+        report_id -> Key,
         position -> Integer,
         question -> Text,
-        asked_on -> Text,
+        asked_on -> Day,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::store::types::{Day, Document, Instant, Key};
+
     reviewers (id) {
-        id -> Text,
+        id -> Key,
         name -> Text,
         password_hash -> Text,
-        created_on -> Text,
+        created_on -> Day,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::store::types::{Day, Document, Instant, Key};
+
     reviewer_sessions (id) {
-        id -> Text,
-        reviewer_id -> Text,
+        id -> Key,
+        reviewer_id -> Key,
         token_hash -> Text,
-        expires_at -> BigInt,
+        expires_at -> Instant,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::store::types::{Day, Document, Instant, Key};
+
     index_events (id) {
         id -> BigInt,
-        report_id -> Text,
+        report_id -> Key,
         kind -> Text,
-        recorded_on -> Text,
+        recorded_on -> Day,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::store::types::{Day, Document, Instant, Key};
+
     tombstones (report_id) {
-        report_id -> Text,
-        withdrawn_on -> Text,
+        report_id -> Key,
+        withdrawn_on -> Day,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::store::types::{Day, Document, Instant, Key};
+
     review_audit (id) {
         id -> BigInt,
         reviewer -> Text,
         action -> Text,
-        report_id -> Text,
-        day -> Text,
+        report_id -> Key,
+        day -> Day,
     }
 }
 

@@ -13,8 +13,8 @@ const WORDS: [&str; 5] = ["quetzal", "ocelot", "narwhal", "axolotl", "pangolin"]
 
 /// (events in the database log, last event the index committed)
 fn log_positions(data: &std::path::Path) -> (i64, Option<i64>) {
-    let store =
-        nearmiss::store::Store::open(data.join("nearmiss.db").to_str().unwrap(), 1).unwrap();
+    let root = data.parent().unwrap();
+    let store = nearmiss::store::Store::open(&registry_database(root), 1).unwrap();
     let logged = nearmiss::store::last_event_id(&mut store.conn().unwrap()).unwrap();
     let index =
         search_index::SearchIndex::open_current(data.join("index"), &HashMap::new()).unwrap();

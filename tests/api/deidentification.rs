@@ -70,7 +70,7 @@ fn amendments_reuse_the_submissions_placeholders_without_storing_values() {
     app.kill();
     for needle in ["quillfeather", "nandakumar", "jonas"] {
         assert!(
-            files_containing(&app.data_dir(), needle).is_empty(),
+            stored_containing(&app.data_dir(), needle).is_empty(),
             "{needle} stored"
         );
     }

@@ -437,7 +437,7 @@ fn withdrawing_a_published_report_leaves_a_tombstone_and_nothing_else() {
         search(&app, &[("q", "quokka")])["total"] == 0
     });
     for needle in ["Quokka", "numbatline", pending.as_str()] {
-        let left = files_containing(&app.data_dir(), needle);
+        let left = stored_containing(&app.data_dir(), needle);
         assert!(left.is_empty(), "{needle}: {left:?}");
     }
 }
@@ -556,23 +556,13 @@ fn bad_export_parameters_are_clear_400s() {
 /// Makes the stored content of the published report with the lowest or
 /// highest id unreadable, as a damaged row would be.
 fn damage_report(app: &TestApp, which: &str) {
-    let db = app.data_dir().join("nearmiss.db");
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(format!(
-            "import sqlite3, sys\n\
-             db = sqlite3.connect(sys.argv[1], timeout=10)\n\
-             db.execute(\"UPDATE reports SET content = 'not json' WHERE id = \
-             (SELECT {which}(id) FROM reports WHERE status = 'published')\")\n\
-             db.commit()"
-        ))
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let order = if which == "max" { "DESC" } else { "ASC" };
+    execute_sql(
+        app.dir.path(),
+        &format!(
+            "UPDATE reports SET content = '\"not a report\"' WHERE id = \
+             (SELECT id FROM reports WHERE status = 'published' ORDER BY id {order} LIMIT 1)"
+        ),
     );
 }
 

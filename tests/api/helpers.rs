@@ -1,5 +1,11 @@
 //! A real `nearmiss` binary on a random port, with its own temporary data
 //! directory and its logs captured to files, and typed helpers to talk to it.
+//!
+//! This file is compiled into two test targets: `api` runs the suite on
+//! SQLite (the default), `api_postgres` runs the same tests on PostgreSQL,
+//! each test server with a database of its own, created on the server that
+//! `NEARMISS_TEST_POSTGRES` names (default: the local one) and dropped
+//! when the test's server stops.
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -34,11 +40,214 @@ pub fn data_dir(dir: &Path) -> PathBuf {
     dir.join("data")
 }
 
+/// Whether this test target runs the suite on PostgreSQL.
+pub fn postgres() -> bool {
+    env!("CARGO_CRATE_NAME") == "api_postgres"
+}
+
+/// The PostgreSQL server the tests create their databases on.
+pub fn postgres_server() -> String {
+    std::env::var("NEARMISS_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+fn admin() -> diesel::PgConnection {
+    use diesel::Connection;
+    let url = postgres_server();
+    diesel::PgConnection::establish(&url).unwrap_or_else(|e| {
+        panic!(
+            "the PostgreSQL tests need a server: {url} ({e}); set NEARMISS_TEST_POSTGRES \
+             to a database URL whose user may create databases"
+        )
+    })
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("a database URL");
+    format!("{base}/{name}")
+}
+
+/// Drops the databases earlier test processes left behind (a test that
+/// panicked before its server stopped), once per process.
+fn sweep_databases() {
+    use diesel::prelude::*;
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(|| {
+        #[derive(QueryableByName)]
+        struct Name {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            datname: String,
+        }
+        let mut conn = admin();
+        let names: Vec<Name> =
+            diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'nmt\\_%'")
+                .load(&mut conn)
+                .unwrap_or_default();
+        for Name { datname } in names {
+            let pid: Option<u32> = datname.split('_').nth(1).and_then(|p| p.parse().ok());
+            let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
+            if !alive {
+                let _ =
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"))
+                        .execute(&mut conn);
+            }
+        }
+    });
+}
+
+/// The database URL of the test whose temporary directory is `dir`: none
+/// on SQLite (the registry's file lives in the data directory); on
+/// PostgreSQL a database made for it on first use, remembered in the
+/// directory so that restarts find it again.
+pub fn database_url(dir: &Path) -> Option<String> {
+    if !postgres() {
+        return None;
+    }
+    let file = dir.join("database-url");
+    if let Ok(url) = std::fs::read_to_string(&file) {
+        return Some(url);
+    }
+    use diesel::RunQueryDsl;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    sweep_databases();
+    let name = format!(
+        "nmt_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        uuid::Uuid::new_v4().simple()
+    );
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin())
+        .expect("create a test database");
+    remember_database(&name);
+    let url = with_database(&postgres_server(), &name);
+    std::fs::write(&file, &url).unwrap();
+    Some(url)
+}
+
+/// The URL the registry of the test in `dir` opens: its PostgreSQL
+/// database, or the SQLite file in its data directory.
+pub fn registry_database(dir: &Path) -> String {
+    database_url(dir).unwrap_or_else(|| {
+        data_dir(dir)
+            .join("nearmiss.db")
+            .to_string_lossy()
+            .into_owned()
+    })
+}
+
+/// Databases this process created and has not dropped yet.
+static CREATED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+extern "C" {
+    fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
+}
+
+/// Drops, when the test process ends, the databases of tests that never
+/// started a server (a `TestApp` drops its own): psql, not libpq, since
+/// this runs while the process is exiting.
+extern "C" fn drop_remaining_databases() {
+    let names = std::mem::take(&mut *CREATED.lock().unwrap_or_else(|e| e.into_inner()));
+    for name in names {
+        let _ = Command::new("psql")
+            .args([
+                postgres_server().as_str(),
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn remember_database(name: &str) {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: registers a plain function, once, to run at exit.
+        unsafe {
+            atexit(drop_remaining_databases);
+        }
+    });
+    CREATED.lock().unwrap().push(name.to_string());
+}
+
+/// Drops the test database of `dir`, if it has one.
+pub fn drop_database(dir: &Path) {
+    use diesel::RunQueryDsl;
+    let Ok(url) = std::fs::read_to_string(dir.join("database-url")) else {
+        return;
+    };
+    let name = url.rsplit('/').next().unwrap_or_default().to_string();
+    if name.starts_with("nmt_") {
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin());
+        let _ = std::fs::remove_file(dir.join("database-url"));
+        CREATED.lock().unwrap().retain(|n| *n != name);
+    }
+}
+
+/// Runs one SQL statement on the test's database, whichever it is.
+pub fn execute_sql(dir: &Path, sql: &str) {
+    use diesel::{Connection, RunQueryDsl};
+    match database_url(dir) {
+        Some(url) => {
+            let mut conn = diesel::PgConnection::establish(&url).unwrap();
+            diesel::sql_query(sql).execute(&mut conn).unwrap();
+        }
+        None => {
+            let path = data_dir(dir).join("nearmiss.db");
+            let mut conn = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+            diesel::sql_query("PRAGMA busy_timeout = 10000")
+                .execute(&mut conn)
+                .unwrap();
+            diesel::sql_query(sql).execute(&mut conn).unwrap();
+        }
+    }
+}
+
+/// Where `needle` is stored (ASCII case-insensitive): files under `dir`,
+/// and on PostgreSQL a dump of the test's database as well (named
+/// `postgres:<database>`).
+pub fn stored_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut hits: Vec<String> = files_containing(dir, needle)
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let root = if dir.join("database-url").exists() {
+        Some(dir)
+    } else {
+        dir.parent().filter(|p| p.join("database-url").exists())
+    };
+    if let Some(url) = root.and_then(|r| std::fs::read_to_string(r.join("database-url")).ok()) {
+        let dump = Command::new("pg_dump")
+            .args(["--data-only", "--no-owner", &url])
+            .output()
+            .expect("pg_dump runs");
+        assert!(
+            dump.status.success(),
+            "{}",
+            String::from_utf8_lossy(&dump.stderr)
+        );
+        let lower = dump.stdout.to_ascii_lowercase();
+        let n = needle.to_ascii_lowercase().into_bytes();
+        if lower.windows(n.len()).any(|w| w == n.as_slice()) {
+            hits.push(format!("postgres:{url}"));
+        }
+    }
+    hits
+}
+
 /// Run a CLI command against `dir`'s data directory.
 pub fn cli(dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut cmd = Command::new(BIN);
     cmd.arg("--data-dir").arg(data_dir(dir)).args(args);
-    cmd.env_remove("NEARMISS_DATABASE_URL");
+    match database_url(dir) {
+        Some(url) => cmd.env("NEARMISS_DATABASE_URL", url),
+        None => cmd.env_remove("NEARMISS_DATABASE_URL"),
+    };
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -97,6 +306,9 @@ fn start_full(dir: TempDir, options: Options, args: &[&str]) -> TestApp {
         .env("NEARMISS_LOG", "debug")
         .stdout(stdout)
         .stderr(stderr);
+    if let Some(url) = database_url(dir.path()) {
+        cmd.env("NEARMISS_DATABASE_URL", url);
+    }
     for (k, v) in &options.env {
         cmd.env(k, v);
     }
@@ -266,6 +478,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.kill();
+        drop_database(self.dir.path());
     }
 }
 

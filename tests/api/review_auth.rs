@@ -110,11 +110,11 @@ fn stored_secrets_are_argon2id_hashes() {
     let data = app.data_dir();
     for needle in [receipt.as_str(), secret.as_str(), PASSWORD] {
         assert!(
-            files_containing(&data, needle).is_empty(),
+            stored_containing(&data, needle).is_empty(),
             "a secret is stored in clear"
         );
     }
-    assert!(!files_containing(&data, "$argon2id$v=19$m=19456,t=2,p=1$").is_empty());
+    assert!(!stored_containing(&data, "$argon2id$v=19$m=19456,t=2,p=1$").is_empty());
 }
 
 #[test]

@@ -1,0 +1,10 @@
+DROP TABLE review_audit;
+DROP TABLE index_events;
+DROP TABLE reviewer_sessions;
+DROP TABLE reviewers;
+DROP TABLE questions;
+DROP TABLE amendments;
+DROP TABLE receipts;
+DROP TABLE report_factors;
+DROP TABLE report_technologies;
+DROP TABLE reports;

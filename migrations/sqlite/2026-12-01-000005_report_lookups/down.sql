@@ -1,0 +1,2 @@
+DROP INDEX review_audit_report;
+DROP INDEX index_events_report;
