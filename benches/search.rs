@@ -7,6 +7,11 @@
 //! is removed at the end, unless `NEARMISS_BENCH_KEEP=DIR` names a directory
 //! to build it in and keep: a later run with the same `DIR` (and size) reuses
 //! it instead of spending minutes on generation and import again.
+//!
+//! The same import, indexing, query mix and freshness then run on
+//! PostgreSQL, in a database created for the run on the server that
+//! `NEARMISS_BENCH_POSTGRES` names (default: the local one; `off` skips
+//! it), and the two backends are printed side by side.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -176,6 +181,12 @@ fn main() {
     let fts_bytes = file_bytes(&fts_path);
     let rss_end = vm_kib("VmHWM");
 
+    let sqlite = BackendRun {
+        build: build.clone(),
+        tantivy: timed.clone(),
+        fresh: fresh.clone(),
+        db_bytes,
+    };
     report(&Results {
         reports,
         cores,
@@ -201,6 +212,145 @@ fn main() {
     drop(fts);
     drop(search);
     drop(store);
+
+    match postgres_run(reports, &queries, &data.path) {
+        Ok(Some(pg)) => compare_backends(reports, &sqlite, &pg),
+        Ok(None) => eprintln!("PostgreSQL pass skipped (NEARMISS_BENCH_POSTGRES=off)"),
+        Err(e) => eprintln!("PostgreSQL pass skipped: {e}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The same work on PostgreSQL.
+
+/// One backend's figures for the side-by-side table.
+struct BackendRun {
+    build: Build,
+    tantivy: Vec<Timed>,
+    fresh: Fresh,
+    db_bytes: u64,
+}
+
+/// A database made for the run on the PostgreSQL server, dropped after.
+struct PgDatabase {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    fn create(admin: &str) -> Result<PgDatabase, String> {
+        let mut conn = diesel::PgConnection::establish(admin).map_err(|e| format!("{admin}: {e}"))?;
+        let name = format!("nmbench_{}", std::process::id());
+        conn.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
+        ))
+        .map_err(|e| e.to_string())?;
+        let (base, _) = admin.rsplit_once('/').ok_or("a database URL")?;
+        Ok(PgDatabase {
+            admin: admin.to_string(),
+            url: format!("{base}/{name}"),
+            name,
+        })
+    }
+
+    fn bytes(&self) -> u64 {
+        #[derive(QueryableByName)]
+        struct Size {
+            #[diesel(sql_type = BigInt)]
+            bytes: i64,
+        }
+        let mut conn = diesel::PgConnection::establish(&self.url).expect("connect");
+        diesel::sql_query("SELECT pg_database_size(current_database()) AS bytes")
+            .get_result::<Size>(&mut conn)
+            .map_or(0, |s| s.bytes as u64)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin) {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+fn postgres_run(
+    reports: usize,
+    queries: &[BenchQuery],
+    scratch: &Path,
+) -> Result<Option<BackendRun>, String> {
+    let admin = std::env::var("NEARMISS_BENCH_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    if admin == "off" {
+        return Ok(None);
+    }
+    let db = PgDatabase::create(&admin)?;
+    let index_root = scratch.join("postgres-index");
+    let _ = std::fs::remove_dir_all(&index_root);
+    eprintln!("PostgreSQL: {reports} reports into {}", db.name);
+    let store = Store::open(&db.url, 4).map_err(|e| e.to_string())?;
+    let search = Search::open(&index_root).map_err(|e| e.to_string())?;
+    let mut build = import(&store, reports);
+    eprintln!("PostgreSQL: indexing {} reports ...", build.imported);
+    let started = Instant::now();
+    let applied = search.sync(&store).map_err(|e| e.to_string())?;
+    build.index_s = started.elapsed().as_secs_f64();
+    assert_eq!(applied, build.imported, "one index event per imported report");
+    settle(&search.index());
+    let fresh = freshness(&store, &search);
+    run_tantivy(&search.index(), queries);
+    let tantivy = run_tantivy(&search.index(), queries);
+    let db_bytes = db.bytes();
+    drop(search);
+    drop(store);
+    let _ = std::fs::remove_dir_all(&index_root);
+    Ok(Some(BackendRun {
+        build,
+        tantivy,
+        fresh,
+        db_bytes,
+    }))
+}
+
+fn compare_backends(reports: usize, sqlite: &BackendRun, pg: &BackendRun) {
+    println!(
+        "\nBackends: the same {} reports and 200 queries",
+        thousands(reports)
+    );
+    println!("  {:<44} {:>16} {:>16}", "", "SQLite", "PostgreSQL");
+    let row = |label: &str, f: &dyn Fn(&BackendRun) -> String| {
+        println!("  {label:<44} {:>16} {:>16}", f(sqlite), f(pg));
+    };
+    row("bulk import, end to end", &|r| {
+        let b = &r.build;
+        format!("{:.0} reports/s", b.imported as f64 / (b.import_s + b.index_s))
+    });
+    row("import alone (no indexing)", &|r| {
+        format!("{:.0} reports/s", r.build.imported as f64 / r.build.import_s)
+    });
+    row("  store::import_batch (writer thread)", &|r| {
+        format!("{:.1} s", r.build.store_s)
+    });
+    row("indexing alone (reads the database)", &|r| {
+        format!("{:.0} reports/s", r.build.imported as f64 / r.build.index_s)
+    });
+    row("search p50 (tantivy)", &|r| {
+        format!("{:.2} ms", pct(&latencies(&r.tantivy), 50.0))
+    });
+    row("search p99 (tantivy)", &|r| {
+        format!("{:.2} ms", pct(&latencies(&r.tantivy), 99.0))
+    });
+    row("publish one report (median of 5)", &|r| {
+        format!("{:.1} ms", pct(&r.fresh.publish_ms, 50.0))
+    });
+    row("new report searchable (max of 5)", &|r| {
+        format!(
+            "{:.0} ms",
+            r.fresh.total_ms.iter().copied().fold(0.0, f64::max)
+        )
+    });
+    row("database size", &|r| mib(r.db_bytes));
 }
 
 // ---------------------------------------------------------------------------
@@ -635,6 +785,7 @@ fn describe(q: &BenchQuery) -> String {
 }
 
 /// One query's outcome: its latency and enough of the answer to compare.
+#[derive(Clone, Copy)]
 struct Timed {
     ms: f64,
     total: usize,
@@ -1165,7 +1316,7 @@ fn run_fts(fts: &mut Fts, queries: &[BenchQuery]) -> Vec<Timed> {
 // ---------------------------------------------------------------------------
 // 5. Freshness.
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Fresh {
     /// Publication (`import_batch` of one report) → found by a search, ms.
     total_ms: Vec<f64>,
