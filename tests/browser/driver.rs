@@ -247,6 +247,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    /// Choose a file in a file input, as the file picker does.
+    pub fn upload(&self, css: &str, file: &Path) {
+        let el = self.element(css);
+        self.rt
+            .block_on(el.send_keys(&file.to_string_lossy()))
+            .unwrap_or_else(|e| panic!("upload {} into {css}: {e}", file.display()));
+    }
+
     /// Set a field's value at once and tell the page, as a paste does.
     pub fn paste_into(&self, css: &str, text: &str) {
         self.element(css);
@@ -316,6 +324,13 @@ impl Browser {
                 c.same_site().map(|s| format!("{s:?}")).unwrap_or_default(),
             )
         })
+    }
+
+    /// How far the page scrolls sideways (0 when it fits the window).
+    pub fn sideways_scroll(&self) -> i64 {
+        self.js("return document.documentElement.scrollWidth - window.innerWidth")
+            .as_i64()
+            .unwrap_or(i64::MAX)
     }
 
     pub fn resize(&self, width: u32, height: u32) {
