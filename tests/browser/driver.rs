@@ -307,6 +307,23 @@ impl Browser {
         assert_eq!(self.active_id(), id, "Tab never reached #{id}");
     }
 
+    /// Press Tab until the focused element matches `css`.
+    pub fn tab_until(&self, css: &str, max: usize) {
+        let focused = || {
+            self.js_with(
+                "return Boolean(document.activeElement && document.activeElement.matches(arguments[0]));",
+                vec![json!(css)],
+            ) == json!(true)
+        };
+        for _ in 0..max {
+            if focused() {
+                return;
+            }
+            self.keys(&[Key::Tab.into()]);
+        }
+        assert!(focused(), "Tab never reached {css}");
+    }
+
     /// The text of an open alert, if any.
     pub fn alert(&self) -> Option<String> {
         self.rt.block_on(self.c().get_alert_text()).ok()
