@@ -18,6 +18,8 @@ pub struct Hit {
     pub title: String,
     /// "YYYY-MM".
     pub month: Option<String>,
+    /// "YYYY": the incident year, also when the month was withheld.
+    pub year: Option<String>,
     /// Technology ids.
     pub technologies: Vec<String>,
     pub trigger: Option<String>,
@@ -71,6 +73,7 @@ impl<'a> HitRenderer<'a> {
             id: text(&doc, f.id).unwrap_or_default(),
             title: text(&doc, f.title).unwrap_or_default(),
             month: text(&doc, f.month_text),
+            year: year(searcher, address),
             technologies: doc
                 .get_all(f.tech)
                 .filter_map(|v| facet_value(v.as_facet()))
@@ -85,6 +88,18 @@ impl<'a> HitRenderer<'a> {
             snippet,
         })
     }
+}
+
+/// The year facet is not stored; its column holds it.
+fn year(searcher: &Searcher, address: DocAddress) -> Option<String> {
+    let reader = searcher
+        .segment_reader(address.segment_ord)
+        .facet_reader("year")
+        .ok()?;
+    let ord = reader.facet_ords(address.doc_id).next()?;
+    let mut facet = Facet::root();
+    reader.facet_from_ord(ord, &mut facet).ok()?;
+    facet.to_path().first().map(|s| s.to_string())
 }
 
 fn text(doc: &TantivyDocument, field: Field) -> Option<String> {

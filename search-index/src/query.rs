@@ -38,7 +38,12 @@ pub struct Filters {
     pub industry: Vec<String>,
     pub severity: Vec<String>,
     pub detection: Vec<String>,
-    /// Inclusive "YYYY-MM" bounds.
+    /// Incident years, "YYYY". A report whose month was withheld still
+    /// has its year, so this finds reports a month range cannot.
+    #[serde(default)]
+    pub year: Vec<String>,
+    /// Inclusive "YYYY-MM" bounds. Reports without a month never match a
+    /// bound.
     pub from_month: Option<String>,
     pub to_month: Option<String>,
     /// Inclusive bounds on time to resolve, in minutes. Reports without a
@@ -107,10 +112,20 @@ impl FilterClauses {
                 clauses.push((Some(kind), any_facet(kind.field(f), values)));
             }
         }
+        // The years and the month range are both the year facet's own
+        // filters: its counts leave them out, like any facet's.
+        if !filters.year.is_empty() {
+            if let Some(bad) = filters.year.iter().find(|y| !is_year(y)) {
+                return Err(SearchError::InvalidParameter {
+                    name: "year",
+                    message: format!("{bad:?} is not a YYYY year"),
+                });
+            }
+            clauses.push((Some(FacetKind::Year), any_facet(f.year, &filters.year)));
+        }
         let from = parse_month("from", filters.from_month.as_deref())?;
         let to = parse_month("to", filters.to_month.as_deref())?;
         if from.is_some() || to.is_some() {
-            // The month range is the year facet's own filter.
             clauses.push((Some(FacetKind::Year), u64_range(f.month, from, to)));
         }
         let (min, max) = (
@@ -170,6 +185,10 @@ fn u64_range(field: Field, min: Option<u64>, max: Option<u64>) -> Box<dyn Query>
         None => Bound::Unbounded,
     };
     Box::new(RangeQuery::new(bound(min), bound(max)))
+}
+
+fn is_year(year: &str) -> bool {
+    year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn parse_month(name: &'static str, month: Option<&str>) -> Result<Option<u64>, SearchError> {

@@ -28,7 +28,13 @@ fn values(r: &IndexedReport, facet: &str) -> Vec<String> {
         "industry" => one(&r.industry),
         "severity" => one(&r.severity),
         "detection" => one(&r.detection),
-        "year" => r.month.iter().map(|m| m[..4].to_string()).collect(),
+        "year" => r
+            .month
+            .as_ref()
+            .map(|m| m[..4].to_string())
+            .or(r.year.clone())
+            .into_iter()
+            .collect(),
         _ => unreachable!(),
     }
 }
@@ -65,6 +71,7 @@ fn passes(r: &IndexedReport, f: &Filters, except: &str) -> bool {
         && any("industry", &f.industry)
         && any("severity", &f.severity)
         && any("detection", &f.detection)
+        && any("year", &f.year)
         && in_months
         && in_ttr
 }
@@ -123,6 +130,16 @@ fn filter_cases() -> Vec<Filters> {
         Filters {
             from_month: Some("2023-01".into()),
             severity: strings(&["sev1", "sev2"]),
+            ..Filters::default()
+        },
+        Filters {
+            year: strings(&["2021", "2023"]),
+            ..Filters::default()
+        },
+        Filters {
+            year: strings(&["2022"]),
+            tech: strings(&["redis", "kafka"]),
+            from_month: Some("2022-01".into()),
             ..Filters::default()
         },
         Filters {
@@ -194,6 +211,106 @@ fn facet_counts_under_a_text_query() {
                 "{text} {filters:?}"
             );
         }
+    }
+}
+
+/// The corpus and three reports whose month was withheld, keeping the year.
+fn with_year_only_reports() -> (
+    tempfile::TempDir,
+    search_index::SearchIndex,
+    Vec<IndexedReport>,
+) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let index =
+        search_index::SearchIndex::open(dir.path().join("index"), &common::aliases()).unwrap();
+    let mut reports = corpus::reports();
+    for (n, year, tech) in [
+        (41, "2022", "redis"),
+        (42, "2022", "kafka"),
+        (43, "2019", "redis"),
+    ] {
+        reports.push(IndexedReport {
+            id: id(n),
+            title: format!("Replica lag in a {tech} cluster"),
+            summary: "The month was withheld to keep the cohort large enough.".into(),
+            technologies: vec![("database".into(), tech.into())],
+            severity: Some("sev3".into()),
+            year: Some(year.into()),
+            ..Default::default()
+        });
+    }
+    let ops: Vec<search_index::IndexOp> = reports
+        .iter()
+        .cloned()
+        .map(search_index::IndexOp::Upsert)
+        .collect();
+    index.apply(&ops).unwrap();
+    index.commit(1).unwrap();
+    (dir, index, reports)
+}
+
+#[test]
+fn the_year_filter_finds_reports_whose_month_was_withheld() {
+    let (_dir, index, reports) = with_year_only_reports();
+    let year = |years: &[&str]| Filters {
+        year: strings(years),
+        ..Filters::default()
+    };
+    let found = set(ids(&index.search(&filtered("", year(&["2022"]))).unwrap()));
+    assert!(
+        found.contains(&id(41)) && found.contains(&id(42)),
+        "{found:?}"
+    );
+    assert!(!found.contains(&id(43)));
+    // Reports with a month in 2022 are found too.
+    assert!(found.contains(&id(1)), "{found:?}");
+    let months = Filters {
+        from_month: Some("2022-01".into()),
+        to_month: Some("2022-12".into()),
+        ..Filters::default()
+    };
+    let by_months = set(ids(&index.search(&filtered("", months)).unwrap()));
+    assert!(by_months.contains(&id(1)));
+    assert!(!by_months.contains(&id(41)) && !by_months.contains(&id(42)));
+    assert_eq!(
+        found,
+        &by_months | &set(vec![id(41), id(42)]),
+        "the year is the months of the year plus the year-only reports"
+    );
+    // OR within the filter, AND with the others, in search and statistics.
+    let both = year(&["2022", "2019"]);
+    let found = set(ids(&index.search(&filtered("", both.clone())).unwrap()));
+    assert!(found.contains(&id(41)) && found.contains(&id(43)));
+    let redis = Filters {
+        tech: strings(&["redis"]),
+        ..both.clone()
+    };
+    let found = set(ids(&index.search(&filtered("", redis.clone())).unwrap()));
+    let want: BTreeSet<String> = reports
+        .iter()
+        .filter(|r| passes(r, &redis, ""))
+        .map(|r| r.id.clone())
+        .collect();
+    assert_eq!(found, want);
+    assert!(found.contains(&id(41)) && !found.contains(&id(42)));
+    assert_eq!(index.stats("", &redis).unwrap().total, want.len() as u64);
+    // Facet counts leave the year filter out of the year facet only.
+    for filters in [both, redis, year(&["2022"])] {
+        let results = index.search(&filtered("", filters.clone())).unwrap();
+        assert_eq!(
+            results.facets,
+            expected_facets(&reports, &filters),
+            "{filters:?}"
+        );
+    }
+    for bad in ["22", "2022-01", "twenty", "20222", ""] {
+        assert!(
+            matches!(
+                index.search(&filtered("", year(&[bad]))),
+                Err(SearchError::InvalidParameter { name: "year", .. })
+            ),
+            "{bad:?}"
+        );
     }
 }
 

@@ -79,6 +79,11 @@ pub fn parse_query(pairs: &[(String, String)], extra: &[&str]) -> Result<SearchQ
                 "detection",
                 term(Vocabulary::Detection, "detection", value)?,
             )?,
+            "year" => {
+                for year in value.split(',') {
+                    push(&mut q.filters.year, "year", incident_year(year.trim())?)?;
+                }
+            }
             "from" => q.filters.from_month = Some(value.to_string()),
             "to" => q.filters.to_month = Some(value.to_string()),
             "min_ttr" => q.filters.min_ttr = Some(number("min_ttr", value)?),
@@ -142,6 +147,18 @@ fn checked(name: &str, value: &str) -> Result<(), ApiError> {
         ));
     }
     Ok(())
+}
+
+/// An incident year, four digits.
+fn incident_year(value: &str) -> Result<String, ApiError> {
+    if value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value.to_string())
+    } else {
+        Err(invalid(
+            "year",
+            format!("{:?} is not a four-digit year (YYYY)", truncate(value)),
+        ))
+    }
 }
 
 /// A technology by id, name or alias (`postgres` → `postgresql`). Unknown
@@ -224,8 +241,9 @@ pub async fn run_search(state: &AppState, query: SearchQuery) -> Result<SearchRe
         ("industry" = Option<Vec<String>>, Query, description = "repeatable"),
         ("severity" = Option<Vec<String>>, Query, description = "repeatable"),
         ("detection" = Option<Vec<String>>, Query, description = "repeatable"),
-        ("from" = Option<String>, Query, description = "first incident month, YYYY-MM"),
-        ("to" = Option<String>, Query, description = "last incident month, YYYY-MM"),
+        ("year" = Option<Vec<String>>, Query, description = "incident year, YYYY; repeatable or comma-separated; unlike from/to, also finds reports whose month was withheld"),
+        ("from" = Option<String>, Query, description = "first incident month, YYYY-MM; reports whose month was withheld never match"),
+        ("to" = Option<String>, Query, description = "last incident month, YYYY-MM; reports whose month was withheld never match"),
         ("min_ttr" = Option<u32>, Query, description = "minimum minutes to resolve"),
         ("max_ttr" = Option<u32>, Query, description = "maximum minutes to resolve"),
         ("sort" = Option<String>, Query, description = "relevance (default), newest, longest, published"),
@@ -246,7 +264,7 @@ pub async fn search(state: web::Data<AppState>, pairs: Pairs) -> Result<HttpResp
 #[derive(Serialize, ToSchema)]
 pub struct SearchResponse {
     pub total: usize,
-    /// id, title, month, technologies, trigger, severity, score and an HTML
+    /// id, title, month, year, technologies, trigger, severity, score and an HTML
     /// snippet (matched words in `<mark>`, everything else escaped).
     pub hits: Vec<serde_json::Value>,
     /// facet → value → count, for tech, trigger, factor, mitigation,

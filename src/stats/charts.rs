@@ -6,6 +6,7 @@
 use std::sync::Once;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
 
 use super::Statistics;
@@ -105,6 +106,23 @@ fn trend(root: &Area, stats: &Statistics) -> Result<(), ChartError> {
         .background_style(WHITE)
         .draw()
         .map_err(err)?;
+    if points.is_empty() {
+        // An empty plot looks like a fault; say why there is no line.
+        let why = if stats.trend.is_empty() {
+            "No report in this selection has a published month".to_string()
+        } else {
+            format!("Every quarter counts fewer than {} reports", stats.k)
+        };
+        let style = TextStyle::from((FONT, 18).into_font())
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        root.draw(&Text::new(
+            why,
+            (WIDTH as i32 / 2, HEIGHT as i32 / 2),
+            style,
+        ))
+        .map_err(err)?;
+    }
     Ok(())
 }
 

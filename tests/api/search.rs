@@ -230,7 +230,7 @@ const FACETS: [&str; 8] = [
 ];
 
 /// Does `report` pass every parameter in `query` except those of facet
-/// `except` (`from`/`to` belong to `year`)?
+/// `except` (`year`, `from` and `to` belong to the year facet)?
 fn passes(report: &Value, query: &[(&str, &str)], except: Option<&str>) -> bool {
     let mut wanted: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (k, v) in query {
@@ -277,6 +277,8 @@ fn facet_counts_and_filters_equal_an_independent_count_of_the_database() {
         ],
         vec![("industry", "fintech"), ("mitigation", "rollback")],
         vec![("from", "2022-06")],
+        vec![("year", "2022"), ("tech", "postgresql")],
+        vec![("year", "2021"), ("year", "2023"), ("from", "2021-06")],
     ];
     for query in &queries {
         let mut params = query.clone();
@@ -482,4 +484,99 @@ fn search_follows_publication_amendment_redaction_and_withdrawal() {
         .text()
         .unwrap();
     assert!(!feed.contains(&id));
+}
+
+#[test]
+fn the_year_filter_finds_reports_whose_month_was_withheld() {
+    let app = spawn_app_with(Options {
+        env: vec![("NEARMISS_STATS_K", "2".into())],
+        ..Options::default()
+    });
+    let token = app.login();
+    // The first report of its cohort is published without its month (k = 2);
+    // the second completes the cohort and keeps it.
+    let (year_only, _) = app.submit_ok(&submission());
+    assert_eq!(app.approve(&token, &year_only).status(), 200);
+    let (with_month, _) = app.submit_ok(&submission());
+    assert_eq!(app.approve(&token, &with_month).status(), 200);
+    eventually("both are indexed", || search(&app, &[])["total"] == 2);
+    let report: Value = app
+        .get(&format!("/api/v1/reports/{year_only}"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(report["incident"]["month"].is_null());
+    assert_eq!(report["incident"]["year"], "2023");
+
+    let mut both = vec![year_only.clone(), with_month.clone()];
+    both.sort();
+    let sorted = |results: Value| {
+        let mut ids = hit_ids(&results);
+        ids.sort();
+        ids
+    };
+    assert_eq!(sorted(search(&app, &[("year", "2023")])), both);
+    // A month range covering the whole year misses the year-only report.
+    let months = [("from", "2023-01"), ("to", "2023-12")];
+    assert_eq!(hit_ids(&search(&app, &months)), vec![with_month.clone()]);
+    // Repeated or comma-separated: OR within the filter.
+    assert_eq!(
+        sorted(search(&app, &[("year", "2021"), ("year", "2023")])),
+        both
+    );
+    assert_eq!(sorted(search(&app, &[("year", "2021, 2023")])), both);
+    assert_eq!(search(&app, &[("year", "2022")])["total"], 0);
+    // AND with the other filters, the month range included.
+    let narrowed = search(&app, &[("year", "2023"), ("from", "2023-11")]);
+    assert_eq!(hit_ids(&narrowed), vec![with_month.clone()]);
+    // The year facet counts leave the year filter out; the others apply it.
+    let facets = &search(&app, &[("year", "2022")])["facets"];
+    assert_eq!(facets["year"], json!({"2023": 2}));
+    assert_eq!(facets["severity"], json!({}));
+
+    // Statistics, charts and the feed take the same parameter.
+    let stats = |query: &[(&str, &str)]| -> Value {
+        let r = app.get("/api/v1/stats").query(query).send().unwrap();
+        assert_eq!(r.status(), 200, "{query:?}");
+        r.json().unwrap()
+    };
+    assert_eq!(stats(&[("year", "2023")])["total"], 2);
+    assert_eq!(stats(&months)["total"], 1);
+    assert_eq!(stats(&[("year", "2022")])["total"], 0);
+    let r = app
+        .get("/api/v1/stats/charts/trend.svg")
+        .query(&[("year", "2023")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let feed = app
+        .get("/feeds/reports.atom")
+        .query(&[("year", "2023")])
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(feed.contains(&year_only));
+
+    // Anything but four digits is a clear 400, on every endpoint.
+    for bad in ["23", "2023-11", "twenty", "20233", "", "2023,", "2023,x"] {
+        for path in ["/api/v1/search", "/api/v1/stats", "/feeds/reports.atom"] {
+            let r = app.get(path).query(&[("year", bad)]).send().unwrap();
+            let status = r.status().as_u16();
+            let body: Value = r.json().unwrap();
+            assert_eq!(status, 400, "{path} year={bad:?}");
+            assert_eq!(body["error"]["code"], "invalid_parameter", "{path} {bad:?}");
+            assert!(
+                body["error"]["message"].as_str().unwrap().contains("year"),
+                "{body}"
+            );
+        }
+    }
+    let r = app
+        .get("/api/v1/search")
+        .query(&[("years", "2023")])
+        .send()
+        .unwrap();
+    assert_eq!(error_code(r), (400, "unknown_parameter".into()));
 }

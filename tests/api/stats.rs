@@ -456,6 +456,33 @@ fn charts_are_svg_with_their_series(app: &TestApp) {
         .as_u64()
         .unwrap();
     assert!(svg_texts(&r.text().unwrap())[0].contains(&format!("({total} reports")));
+    // An empty trend says why rather than showing blank axes.
+    let suppressed = json["trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["suppressed"] == true);
+    let r = app
+        .get("/api/v1/stats/charts/trend.svg?q=zzqqxxj")
+        .send()
+        .unwrap();
+    let texts = svg_texts(&r.text().unwrap());
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "No report in this selection has a published month"),
+        "{texts:?}"
+    );
+    if suppressed {
+        let r = app.get("/api/v1/stats/charts/trend.svg").send().unwrap();
+        let texts = svg_texts(&r.text().unwrap());
+        assert!(
+            texts
+                .iter()
+                .any(|t| t == "Every quarter counts fewer than 5 reports"),
+            "{texts:?}"
+        );
+    }
     let r = app.get("/api/v1/stats/charts/pie.svg").send().unwrap();
     assert_eq!(r.status(), 404);
 }

@@ -247,6 +247,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    /// Choose a file in a file input, as the file picker does.
+    pub fn upload(&self, css: &str, file: &Path) {
+        let el = self.element(css);
+        self.rt
+            .block_on(el.send_keys(&file.to_string_lossy()))
+            .unwrap_or_else(|e| panic!("upload {} into {css}: {e}", file.display()));
+    }
+
     /// Set a field's value at once and tell the page, as a paste does.
     pub fn paste_into(&self, css: &str, text: &str) {
         self.element(css);
@@ -299,6 +307,23 @@ impl Browser {
         assert_eq!(self.active_id(), id, "Tab never reached #{id}");
     }
 
+    /// Press Tab until the focused element matches `css`.
+    pub fn tab_until(&self, css: &str, max: usize) {
+        let focused = || {
+            self.js_with(
+                "return Boolean(document.activeElement && document.activeElement.matches(arguments[0]));",
+                vec![json!(css)],
+            ) == json!(true)
+        };
+        for _ in 0..max {
+            if focused() {
+                return;
+            }
+            self.keys(&[Key::Tab.into()]);
+        }
+        assert!(focused(), "Tab never reached {css}");
+    }
+
     /// The text of an open alert, if any.
     pub fn alert(&self) -> Option<String> {
         self.rt.block_on(self.c().get_alert_text()).ok()
@@ -316,6 +341,13 @@ impl Browser {
                 c.same_site().map(|s| format!("{s:?}")).unwrap_or_default(),
             )
         })
+    }
+
+    /// How far the page scrolls sideways (0 when it fits the window).
+    pub fn sideways_scroll(&self) -> i64 {
+        self.js("return document.documentElement.scrollWidth - window.innerWidth")
+            .as_i64()
+            .unwrap_or(i64::MAX)
     }
 
     pub fn resize(&self, width: u32, height: u32) {

@@ -7,6 +7,7 @@
 #[allow(dead_code)]
 mod helpers;
 
+mod accessibility;
 mod driver;
 mod inert;
 mod review;

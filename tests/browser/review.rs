@@ -27,6 +27,9 @@ fn sign_in(b: &Browser) {
 fn reviewer_signs_in_redacts_approves_and_search_finds_it() {
     let app = spawn_app();
     let (id, _) = app.submit_ok(&submission());
+    let mut thin = submission();
+    thin["title"] = json!("Short note about a cache outage");
+    let (other, other_receipt) = app.submit_ok(&thin);
     let b = Browser::start(&app.base);
 
     sign_in(&b);
@@ -47,8 +50,49 @@ fn reviewer_signs_in_redacts_approves_and_search_finds_it() {
         &format!("document.querySelector(\".queue a[data-id='{id}']\")"),
     );
     assert!(b.text(".queue").contains("completeness"));
+    assert!(b.text(".queue").contains("received today"), "the age");
+
+    // Ask the submitter a question, then reject with a reason.
+    b.click(&format!(".queue a[data-id='{other}']"));
+    b.wait_for("the report", "document.querySelector('#form-question')");
+    b.type_into("#d-question", "Which cache was it?");
+    b.click("#form-question button[type=submit]");
+    b.wait_for(
+        "the question to be listed",
+        "document.querySelector('#item').textContent.includes('Which cache was it?') && \
+         document.querySelector('#message').textContent.includes('Question sent')",
+    );
+    b.click("#form-reason button[type=submit]");
+    assert_eq!(b.active_id(), "d-reason", "a reason is required");
+    b.type_into("#d-reason", "Too little detail to help anyone.");
+    b.click("#form-reason button[type=submit]");
+    b.wait_for(
+        "the rejection",
+        "document.querySelector('#message').textContent.includes('Rejected')",
+    );
+    assert_eq!(
+        b.count(&format!(".queue a[data-id='{other}']")),
+        0,
+        "a decided report leaves the queue"
+    );
+    let status: Value = app.receipt(&other, &other_receipt).json().unwrap();
+    assert_eq!(status["status"], "rejected", "{status}");
+    assert_eq!(
+        status["rejection_reason"], "Too little detail to help anyone.",
+        "{status}"
+    );
+    assert!(
+        status.to_string().contains("Which cache was it?"),
+        "{status}"
+    );
+
     b.click(&format!(".queue a[data-id='{id}']"));
     b.wait_for("the report", "document.querySelector('#review-text')");
+    assert_eq!(
+        b.js("return document.querySelector('#message').hidden"),
+        json!(true),
+        "the notice about the rejected report is gone"
+    );
     assert!(
         b.url().ends_with(&format!("/review?id={id}")),
         "{}",
@@ -61,6 +105,15 @@ fn reviewer_signs_in_redacts_approves_and_search_finds_it() {
     assert!(b.text("#review-text").contains("[PERSON-1]"));
     assert!(b.count("#anonymity") == 1, "the anonymity check is shown");
     b.screenshot("review");
+    b.resize(390, 844);
+    assert!(
+        b.sideways_scroll() <= 0,
+        "the console scrolls sideways by {}px on a phone",
+        b.sideways_scroll()
+    );
+    b.js("document.querySelector('#item').scrollIntoView()");
+    b.screenshot_viewport("review-phone");
+    b.resize(1280, 900);
 
     // Redact a typed term everywhere.
     assert!(b.text("#review-text").contains("sidecars"));

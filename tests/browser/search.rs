@@ -4,8 +4,9 @@
 
 use serde_json::{json, Value};
 
-use crate::demo_app;
 use crate::driver::Browser;
+use crate::helpers::submission;
+use crate::{demo_app, wait_indexed};
 
 fn shown_total(b: &Browser) -> u64 {
     b.text("#summary")
@@ -139,6 +140,144 @@ fn search_narrow_by_facet_open_report_and_follow_similar() {
 }
 
 #[test]
+fn the_year_facet_finds_reports_whose_month_was_withheld() {
+    let app = demo_app();
+    // A report from a year the demo data does not cover: no cohort reaches
+    // k, so it is published with its year but without its month.
+    let mut body = submission();
+    body["incident"]["started_at"] = json!("2018-11-03T02:14:00+01:00");
+    body["timeline"][0]["at"] = json!("2018-11-03T02:14:00+01:00");
+    let (id, _) = app.submit_ok(&body);
+    let token = app.login();
+    assert_eq!(app.approve(&token, &id).status(), 200);
+    wait_indexed(&app, 501);
+    let report: Value = app
+        .get(&format!("/api/v1/reports/{id}"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(report["incident"]["month"].is_null(), "{report}");
+    assert_eq!(report["incident"]["year"], "2018");
+
+    let b = Browser::start(&app.base);
+    b.open("/");
+    b.wait_for(
+        "the year facet",
+        "document.querySelectorAll(\"#facets a.facet[data-facet='year']\").length > 0",
+    );
+    // The oldest year is folded away with the rest; unfold it and pick it.
+    let year = "#facets a.facet[data-facet='year'][data-value='2018']";
+    if b.js(&format!(
+        "return document.querySelector(\"{year}\").offsetParent === null"
+    )) == json!(true)
+    {
+        b.click("#facet-year ~ button.more");
+    }
+    assert_eq!(b.text(&format!("{year} .facet-count")), "1");
+    b.click(year);
+    b.wait_for(
+        "the URL to carry the year",
+        "location.search === '?year=2018'",
+    );
+    b.wait_for(
+        "the one report",
+        &format!(
+            "document.querySelectorAll('#results > li').length === 1 && \
+             document.querySelector(\"#results a[href='/reports/{id}']\")"
+        ),
+    );
+    assert_eq!(shown_total(&b), 1);
+    assert!(
+        b.text("#results .meta").contains("2018 (month withheld)"),
+        "{}",
+        b.text("#results .meta")
+    );
+    assert!(
+        b.count(&format!("{year}.on")) == 1,
+        "the year shows as active"
+    );
+    assert!(
+        b.text("#active").contains("2018"),
+        "the active filter is listed: {}",
+        b.text("#active")
+    );
+    b.screenshot("search-year");
+
+    // A second year widens the search (OR within the facet) ...
+    b.click("#facets a.facet[data-facet='year'][data-value='2019']");
+    b.wait_for(
+        "both years in the URL",
+        "location.search === '?year=2018&year=2019'",
+    );
+    let api: Value = app
+        .get("/api/v1/search?per_page=1&year=2018,2019")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let both = api["total"].as_u64().unwrap();
+    assert!(both > 1);
+    b.wait_for(
+        "the wider total",
+        &format!("document.querySelector('#summary').textContent.startsWith('{both} ')"),
+    );
+    // ... and clicking an active year removes it again.
+    b.click(year);
+    b.wait_for("one year left", "location.search === '?year=2019'");
+    b.wait_for(
+        "the report gone",
+        &format!("!document.querySelector(\"#results a[href='/reports/{id}']\")"),
+    );
+
+    // A month range covering the whole year misses the report.
+    b.open("/?from=2018-01&to=2018-12");
+    b.wait_for(
+        "the empty state",
+        "document.querySelector('#message').textContent.includes('Nothing matches')",
+    );
+    assert!(b.text("#active").contains("Months: 2018-01 to 2018-12"));
+
+    // Statistics take the same filter from the URL.
+    b.open("/stats?year=2018");
+    b.wait_for(
+        "the statistics",
+        "document.querySelector('#summary').textContent.startsWith('1 report')",
+    );
+    assert!(b.count(&format!("{year}.on")) == 1);
+
+    // Pages and sorting keep the filter and live in the URL too.
+    b.open("/?year=2019");
+    b.wait_for(
+        "results",
+        "document.querySelectorAll('#results > li').length === 20",
+    );
+    let first = b.text("#results > li h3 a");
+    b.click("#pages a[rel=next]");
+    b.wait_for("page 2", "location.search === '?year=2019&page=2'");
+    b.wait_for(
+        "the second page",
+        "document.querySelector('#pages .current').textContent === 'Page 2'",
+    );
+    b.wait_for(
+        "other results",
+        &format!(
+            "document.querySelector('#results > li h3 a').textContent !== {}",
+            json!(first)
+        ),
+    );
+    b.click("#sort option[value=newest]");
+    b.wait_for(
+        "the sort in the URL, back on page 1",
+        "location.search === '?year=2019&sort=newest'",
+    );
+    b.wait_for(
+        "the first page",
+        "document.querySelector('#pages .current').textContent === 'Page 1'",
+    );
+}
+
+#[test]
 fn technologies_index_profile_not_found_and_phone_layout() {
     let app = demo_app();
     let b = Browser::start(&app.base);
@@ -226,4 +365,35 @@ fn technologies_index_profile_not_found_and_phone_layout() {
         "submit scrolls sideways by {overflow}px"
     );
     b.screenshot_viewport("submit-phone");
+
+    // A report and a technology profile fit a phone too.
+    let hit: Value = app
+        .get("/api/v1/search?per_page=1&tech=postgresql")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let id = hit["hits"][0]["id"].as_str().unwrap().to_string();
+    b.open(&format!("/reports/{id}"));
+    b.wait_for(
+        "the report",
+        "!document.querySelector('#report').hasAttribute('aria-busy')",
+    );
+    assert!(
+        b.sideways_scroll() <= 0,
+        "a report scrolls sideways by {}px",
+        b.sideways_scroll()
+    );
+    b.screenshot_viewport("report-phone");
+    b.open("/technologies/postgresql");
+    b.wait_for(
+        "shares",
+        "document.querySelectorAll('#profile meter').length > 3",
+    );
+    assert!(
+        b.sideways_scroll() <= 0,
+        "a profile scrolls sideways by {}px",
+        b.sideways_scroll()
+    );
+    b.screenshot_viewport("technology-phone");
 }

@@ -53,4 +53,21 @@ fn statistics_page_renders_charts_tables_and_filters() {
         )) >= 7,
         "downloads keep the filter"
     );
+
+    // On a phone: one column, nothing wider than the screen.
+    b.resize(390, 844);
+    b.open("/stats");
+    b.wait_for("the charts", CHARTS_LOADED);
+    b.wait_for(
+        "the tables",
+        "document.querySelectorAll('#stats table').length >= 10",
+    );
+    assert!(
+        b.sideways_scroll() <= 0,
+        "statistics scroll sideways by {}px",
+        b.sideways_scroll()
+    );
+    b.screenshot_viewport("stats-phone");
+    b.js("document.querySelector('#stats h2:nth-of-type(3)').scrollIntoView()");
+    b.screenshot_viewport("stats-phone-tables");
 }

@@ -40,6 +40,23 @@ fn markdown_submission_previews_declares_and_shows_the_receipt_once() {
 
     b.open("/submit");
     b.wait_for("the form", "document.querySelector('#markdown')");
+    // An uploaded file fills the text box and is previewed at once.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("postmortem.md");
+    std::fs::write(
+        &file,
+        "# Queue backlog after a Heronsgate cut-over\n\n## Summary\n\nWorkers stalled.\n",
+    )
+    .unwrap();
+    b.upload("#md-file", &file);
+    b.wait_for(
+        "the uploaded text",
+        "document.querySelector('#markdown').value.startsWith('# Queue backlog')",
+    );
+    b.wait_for(
+        "its preview",
+        "document.querySelector('#preview-text') && document.querySelector('#preview-text').textContent.includes('Queue backlog')",
+    );
     b.type_into("#t-organization", "Acme");
     b.paste_into("#markdown", POSTMORTEM);
     b.wait_for(
@@ -149,6 +166,14 @@ fn markdown_submission_previews_declares_and_shows_the_receipt_once() {
         "document.querySelector('#message').textContent.includes('Amendment received')",
     );
     b.screenshot("receipt");
+    b.resize(390, 844);
+    assert!(
+        b.sideways_scroll() <= 0,
+        "the receipt page scrolls sideways by {}px on a phone",
+        b.sideways_scroll()
+    );
+    b.screenshot_viewport("receipt-phone");
+    b.resize(1280, 900);
     let status: Value = app.receipt(&id, &receipt).json().unwrap();
     assert_eq!(status["amendments"], 1);
 

@@ -4,7 +4,7 @@
 
 import { h, fill, label, description } from './common.js';
 
-export const FILTERS = ['tech', 'trigger', 'factor', 'mitigation', 'industry', 'severity', 'detection'];
+export const FILTERS = ['tech', 'trigger', 'factor', 'mitigation', 'industry', 'severity', 'detection', 'year'];
 
 /** The sidebar, in this order; the last two start folded. */
 const FACETS = [
@@ -49,24 +49,10 @@ export function clone(state) {
   return { ...state, filters: Object.fromEntries(FILTERS.map((f) => [f, [...(state.filters[f] || [])]])) };
 }
 
-function yearActive(state, year) {
-  return state.from === `${year}-01` && state.to === `${year}-12`;
-}
-
 /** The state with `value` of `facet` switched on or off (back to page 1). */
 export function toggled(state, facet, value) {
   const s = clone(state);
   s.page = 1;
-  if (facet === 'year') {
-    if (yearActive(state, value)) {
-      s.from = '';
-      s.to = '';
-    } else {
-      s.from = `${value}-01`;
-      s.to = `${value}-12`;
-    }
-    return s;
-  }
   const list = s.filters[facet];
   const i = list.indexOf(value);
   if (i >= 0) list.splice(i, 1);
@@ -75,7 +61,7 @@ export function toggled(state, facet, value) {
 }
 
 export function isActive(state, facet, value) {
-  return facet === 'year' ? yearActive(state, value) : (state.filters[facet] || []).includes(value);
+  return (state.filters[facet] || []).includes(value);
 }
 
 export function hasFilters(state) {
@@ -88,11 +74,7 @@ export function activeFilters(state, tax) {
   for (const f of FILTERS) {
     for (const v of state.filters[f]) out.push([f, v, `${FACET_NAMES[f]}: ${label(tax, f, v)}`]);
   }
-  if (state.from || state.to) {
-    const y = state.from.slice(0, 4);
-    if (state.from && yearActive(state, y)) out.push(['year', y, `Year: ${y}`]);
-    else out.push(['range', '', `Months: ${state.from || '…'} to ${state.to || '…'}`]);
-  }
+  if (state.from || state.to) out.push(['range', '', `Months: ${state.from || '…'} to ${state.to || '…'}`]);
   return out;
 }
 
@@ -203,11 +185,10 @@ function techGroups(state, tax, counts, hrefFor) {
 export function renderFacets(container, facets, state, tax, hrefFor) {
   const sections = FACETS.map(([facet, title], i) => {
     const counts = facets?.[facet] || {};
-    const entries = sortedEntries(facet, counts);
-    if (facet !== 'year') {
-      // A filter with no hits still shows, so it can be switched off.
-      for (const v of state.filters[facet] || []) if (!(v in counts)) entries.push([v, 0]);
-    }
+    const withActive = { ...counts };
+    // A filter with no hits still shows, so it can be switched off.
+    for (const v of state.filters[facet] || []) if (!(v in withActive)) withActive[v] = 0;
+    const entries = sortedEntries(facet, withActive);
     if (!entries.length) return null;
     const id = `facet-${facet}`;
     const body = facet === 'tech'
@@ -218,7 +199,7 @@ export function renderFacets(container, facets, state, tax, hrefFor) {
       h('summary', { id }, h('h3', {}, title, activeHere ? h('span', { class: 'badge' }, ` ${activeHere} on`) : null)),
       body,
       facet === 'year'
-        ? h('p', { class: 'fine' }, 'Counts include reports whose month was withheld; picking a year keeps reports with a known month in it.')
+        ? h('p', { class: 'fine' }, 'Years include reports whose month was withheld to keep them anonymous.')
         : null);
   });
   if (!sections.some(Boolean)) {

@@ -143,7 +143,7 @@ async function similar(tax) {
   }
   fill($('#similar'), data.hits.map((hit) => h('li', {}, h('article', { class: 'hit' },
     h('h3', {}, h('a', { href: `/reports/${encodeURIComponent(hit.id)}` }, hit.title)),
-    h('p', { class: 'meta' }, h('span', {}, month(hit.month)), severityBadge(tax, hit.severity),
+    h('p', { class: 'meta' }, h('span', {}, month(hit.month, hit.year)), severityBadge(tax, hit.severity),
       hit.trigger ? h('span', {}, label(tax, 'trigger', hit.trigger)) : null,
       hit.technologies.length ? h('span', {}, hit.technologies.map((t) => label(tax, 'tech', t)).join(', ')) : null),
     h('p', { class: 'snippet' }, snippet(hit.snippet))))));

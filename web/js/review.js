@@ -75,7 +75,7 @@ function content(c) {
     field('Facts', [
       c.industry ? label(tax, 'industry', c.industry) : 'industry not given',
       c.organization_size ? label(tax, 'organization_size', c.organization_size) : 'size not given',
-      month(i.month), i.time_of_day ? `block ${i.time_of_day}` : null,
+      month(i.month, i.year), i.time_of_day ? `block ${i.time_of_day}` : null,
       i.severity ? label(tax, 'severity', i.severity) : null,
       i.detection ? `detected by ${label(tax, 'detection', i.detection)}` : null,
       `detect ${minutes(i.time_to_detect_minutes)}`, `mitigate ${minutes(i.time_to_mitigate_minutes)}`, `resolve ${minutes(i.time_to_resolve_minutes)}`,
@@ -141,6 +141,8 @@ async function openItem(id, { keepFocus } = {}) {
     fill(sec, h('h2', { id: 'item-title' }, 'Report not found'), h('p', {}, err.status === 404 ? 'It may have been withdrawn or decided already.' : err.message));
     return;
   }
+  // A notice about the previous report does not belong to this one.
+  if (!keepFocus) message.hidden = true;
   for (const a of document.querySelectorAll('.queue a')) {
     if (a.dataset.id === id) a.setAttribute('aria-current', 'true');
     else a.removeAttribute('aria-current');

@@ -70,7 +70,7 @@ function renderResults(data, state, tax) {
     h('article', { class: 'hit' },
       h('h3', {}, h('a', { href: `/reports/${encodeURIComponent(hit.id)}` }, hit.title)),
       h('p', { class: 'meta' },
-        h('span', {}, month(hit.month)),
+        h('span', {}, month(hit.month, hit.year)),
         severityBadge(tax, hit.severity),
         hit.trigger ? h('span', {}, label(tax, 'trigger', hit.trigger)) : null),
       hit.technologies.length

@@ -61,7 +61,7 @@ function render(p, tax) {
     p.recent.length
       ? h('ul', { class: 'results compact' }, p.recent.map((hit) => h('li', {}, h('article', { class: 'hit' },
         h('h3', {}, h('a', { href: `/reports/${encodeURIComponent(hit.id)}` }, hit.title)),
-        h('p', { class: 'meta' }, h('span', {}, month(hit.month)), severityBadge(tax, hit.severity),
+        h('p', { class: 'meta' }, h('span', {}, month(hit.month, hit.year)), severityBadge(tax, hit.severity),
           hit.trigger ? h('span', {}, label(tax, 'trigger', hit.trigger)) : null)))))
       : h('p', { class: 'fine' }, 'None yet.'));
   $('#profile').removeAttribute('aria-busy');
