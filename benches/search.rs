@@ -240,12 +240,17 @@ struct PgDatabase {
 
 impl PgDatabase {
     fn create(admin: &str) -> Result<PgDatabase, String> {
-        let mut conn = diesel::PgConnection::establish(admin).map_err(|e| format!("{admin}: {e}"))?;
+        let mut conn =
+            diesel::PgConnection::establish(admin).map_err(|e| format!("{admin}: {e}"))?;
         let name = format!("nmbench_{}", std::process::id());
-        conn.batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
-        ))
-        .map_err(|e| e.to_string())?;
+        // One statement each: several in one call run as one transaction,
+        // where neither may.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            conn.batch_execute(&sql).map_err(|e| e.to_string())?;
+        }
         let (base, _) = admin.rsplit_once('/').ok_or("a database URL")?;
         Ok(PgDatabase {
             admin: admin.to_string(),
@@ -270,7 +275,10 @@ impl PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin) {
-            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = conn.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }
@@ -296,7 +304,10 @@ fn postgres_run(
     let started = Instant::now();
     let applied = search.sync(&store).map_err(|e| e.to_string())?;
     build.index_s = started.elapsed().as_secs_f64();
-    assert_eq!(applied, build.imported, "one index event per imported report");
+    assert_eq!(
+        applied, build.imported,
+        "one index event per imported report"
+    );
     settle(&search.index());
     let fresh = freshness(&store, &search);
     run_tantivy(&search.index(), queries);
@@ -324,10 +335,16 @@ fn compare_backends(reports: usize, sqlite: &BackendRun, pg: &BackendRun) {
     };
     row("bulk import, end to end", &|r| {
         let b = &r.build;
-        format!("{:.0} reports/s", b.imported as f64 / (b.import_s + b.index_s))
+        format!(
+            "{:.0} reports/s",
+            b.imported as f64 / (b.import_s + b.index_s)
+        )
     });
     row("import alone (no indexing)", &|r| {
-        format!("{:.0} reports/s", r.build.imported as f64 / r.build.import_s)
+        format!(
+            "{:.0} reports/s",
+            r.build.imported as f64 / r.build.import_s
+        )
     });
     row("  store::import_batch (writer thread)", &|r| {
         format!("{:.1} s", r.build.store_s)
