@@ -62,10 +62,15 @@ impl ManageConnection for Manager {
             Kind::Postgres => {
                 let mut conn =
                     PgConnection::establish(&self.url).map_err(Error::ConnectionError)?;
+                // Custom plans: the registry's statements are prepared once
+                // per connection, and a generic plan made while a table was
+                // small (a fresh registry, the start of a bulk import) scans
+                // it whole for ever after; the k-anonymity count, planned
+                // generically, made every publication read the table.
                 conn.batch_execute(&format!(
-                    "SET statement_timeout = {}; SET lock_timeout = {};",
+                    "SET statement_timeout = {0}; SET lock_timeout = {0}; \
+                     SET plan_cache_mode = force_custom_plan;",
                     self.statement_timeout.as_millis(),
-                    self.statement_timeout.as_millis()
                 ))
                 .map_err(Error::QueryError)?;
                 Ok(AnyConnection::Postgres(conn))
