@@ -66,3 +66,52 @@ pub fn as_json<B: MessageBody + 'static>(
         ServiceResponse::new(req, body).map_into_right_body(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::ErrorHandlers;
+    use actix_web::{test, web, App, HttpResponse};
+
+    #[actix_web::test]
+    async fn plain_errors_become_json_and_json_ones_are_kept() {
+        let app = test::init_service(
+            App::new().service(
+                web::scope("/api")
+                    .wrap(ErrorHandlers::new().default_handler(super::as_json))
+                    .service(web::resource("/plain").route(web::get().to(|| async {
+                        HttpResponse::BadRequest().body("Query deserialize error: the input")
+                    })))
+                    .route(
+                        "/json",
+                        web::get().to(|| async {
+                            HttpResponse::Conflict().json(
+                                serde_json::json!({"error": {"code": "conflict", "message": "m"}}),
+                            )
+                        }),
+                    ),
+            ),
+        )
+        .await;
+        let res = test::call_service(
+            &app,
+            test::TestRequest::get().uri("/api/plain").to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), 400);
+        let body: serde_json::Value = test::read_body_json(res).await;
+        assert_eq!(body["error"]["code"], "bad_request");
+        assert!(!body.to_string().contains("the input"));
+        let res =
+            test::call_service(&app, test::TestRequest::get().uri("/api/json").to_request()).await;
+        let body: serde_json::Value = test::read_body_json(res).await;
+        assert_eq!(body["error"]["code"], "conflict");
+        let res = test::call_service(
+            &app,
+            test::TestRequest::post().uri("/api/plain").to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), 405);
+        let body: serde_json::Value = test::read_body_json(res).await;
+        assert_eq!(body["error"]["code"], "method_not_allowed");
+    }
+}
