@@ -10,7 +10,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 
-use crate::api::{self, AppState, Metrics, RateLimits};
+use crate::api::{self, AppState, Lockouts, Metrics, RateLimits};
 use crate::search::{spawn_indexer, Search};
 use crate::secrets::Hasher;
 use crate::store::{Store, StoreError};
@@ -30,6 +30,16 @@ pub struct Settings {
     pub submissions_per_minute: u32,
     /// argon2 computations at once; each takes 19 MiB and one core.
     pub hashing_concurrency: usize,
+    /// argon2 computations that may wait for a slot; past this, 503 `busy`.
+    pub hashing_queue: usize,
+    /// Failed attempts on one reviewer name or one receipt before it is
+    /// locked, and how long failures are remembered and the lock lasts.
+    pub lockout_failures: u32,
+    pub lockout_window: Duration,
+    /// How long the request line and headers may take to arrive.
+    pub header_timeout: Duration,
+    /// How long a whole request body may take to arrive.
+    pub body_timeout: Duration,
     pub workers: usize,
     /// How long the indexer gathers changes before committing them.
     pub index_gather: Duration,
@@ -48,7 +58,12 @@ impl Settings {
             login_per_minute: 10,
             receipt_per_minute: 60,
             submissions_per_minute: 30,
-            hashing_concurrency: 2,
+            hashing_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            hashing_queue: 32,
+            lockout_failures: 5,
+            lockout_window: Duration::from_secs(15 * 60),
+            header_timeout: Duration::from_secs(5),
+            body_timeout: crate::api::DEFAULT_BODY_TIMEOUT,
             workers: 2,
             index_gather: Duration::ZERO,
             stats_k: crate::stats::DEFAULT_K,
@@ -96,12 +111,14 @@ impl Application {
         spawn_indexer(search.clone(), store.clone(), settings.index_gather);
         let state = web::Data::new(AppState {
             store,
-            hasher: Hasher::new(settings.hashing_concurrency),
+            hasher: Hasher::new(settings.hashing_concurrency, settings.hashing_queue),
             limits: RateLimits::new(
                 settings.login_per_minute,
                 settings.receipt_per_minute,
                 settings.submissions_per_minute,
             ),
+            lockouts: Lockouts::new(settings.lockout_failures, settings.lockout_window),
+            body_timeout: settings.body_timeout,
             metrics: Metrics::new(),
             session_ttl: settings.session_ttl,
             search,
@@ -119,6 +136,10 @@ impl Application {
                 .default_service(web::to(crate::web::not_found))
         })
         .workers(settings.workers.max(1))
+        // A client that sends its request head too slowly gets 408 and is
+        // closed; one that never reads its answer is closed too.
+        .client_request_timeout(settings.header_timeout)
+        .client_disconnect_timeout(Duration::from_secs(5))
         .listen(listener)?
         .run();
         Ok(Application { port, server })

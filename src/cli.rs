@@ -141,6 +141,50 @@ pub struct Serve {
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2, env = "NEARMISS_WORKERS")]
     pub workers: usize,
+    /// Failed logins on one reviewer name, or failed receipts on one
+    /// report, before it is locked.
+    #[arg(
+        long,
+        default_value_t = 5,
+        hide = true,
+        env = "NEARMISS_LOCKOUT_FAILURES"
+    )]
+    pub lockout_failures: u32,
+    /// How long failures are remembered and a lock lasts.
+    #[arg(
+        long,
+        default_value_t = 900,
+        hide = true,
+        env = "NEARMISS_LOCKOUT_SECONDS"
+    )]
+    pub lockout_seconds: u64,
+    /// argon2 computations at once (default: one per core).
+    #[arg(long, hide = true, env = "NEARMISS_HASHING_CONCURRENCY")]
+    pub hashing_concurrency: Option<usize>,
+    /// argon2 computations that may wait; past this, 503 `busy`.
+    #[arg(
+        long,
+        default_value_t = 32,
+        hide = true,
+        env = "NEARMISS_HASHING_QUEUE"
+    )]
+    pub hashing_queue: usize,
+    /// Seconds a request line and headers may take to arrive.
+    #[arg(
+        long,
+        default_value_t = 5,
+        hide = true,
+        env = "NEARMISS_HEADER_TIMEOUT_SECONDS"
+    )]
+    pub header_timeout_seconds: u64,
+    /// Seconds a whole request body may take to arrive.
+    #[arg(
+        long,
+        default_value_t = 60,
+        hide = true,
+        env = "NEARMISS_BODY_TIMEOUT_SECONDS"
+    )]
+    pub body_timeout_seconds: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -186,6 +230,14 @@ fn run_serve(mut settings: Settings, serve: Serve) -> anyhow::Result<()> {
     settings.receipt_per_minute = serve.receipt_per_minute;
     settings.submissions_per_minute = serve.submissions_per_minute;
     settings.workers = serve.workers;
+    settings.lockout_failures = serve.lockout_failures;
+    settings.lockout_window = Duration::from_secs(serve.lockout_seconds);
+    if let Some(n) = serve.hashing_concurrency {
+        settings.hashing_concurrency = n.max(1);
+    }
+    settings.hashing_queue = serve.hashing_queue;
+    settings.header_timeout = Duration::from_secs(serve.header_timeout_seconds.max(1));
+    settings.body_timeout = Duration::from_secs(serve.body_timeout_seconds.max(1));
     settings.index_gather = Duration::from_millis(serve.index_gather_ms);
     let store = settings.open_store().context("opening the database")?;
     if serve.demo {

@@ -4,6 +4,7 @@
 //! blocking pool behind a semaphore: no burst of logins can occupy every
 //! core or exhaust memory.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use argon2::password_hash::{
@@ -48,38 +49,78 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash(&random_secret(32)))
 }
 
-/// Runs argon2 work off the async executor, at most `permits` at a time.
+/// Every argon2 slot is taken and the queue in front of them is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
+/// Runs argon2 work off the async executor (on the blocking pool), at most
+/// `permits` at a time. Verifications, which anyone can ask for by sending
+/// a guess, wait in a queue of at most `queue`; past that they are refused
+/// at once with [`Busy`] instead of piling up, so a flood of logins gets
+/// quick refusals and everything else keeps its share of the cores. Hashing
+/// a new secret (a receipt for an accepted submission, a session after a
+/// good login) always waits for its turn: it follows work already admitted
+/// and rate limited, and refusing it would throw that work away.
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    admitted: Arc<AtomicUsize>,
+    capacity: usize,
+}
+
+/// A place among the admitted; given back on drop.
+struct Admission(Arc<AtomicUsize>);
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Hasher {
-    pub fn new(permits: usize) -> Hasher {
+    pub fn new(permits: usize, queue: usize) -> Hasher {
+        let permits = permits.max(1);
         Hasher {
-            permits: Arc::new(Semaphore::new(permits.max(1))),
+            permits: Arc::new(Semaphore::new(permits)),
+            admitted: Arc::new(AtomicUsize::new(0)),
+            capacity: permits + queue,
         }
     }
 
-    pub async fn hash(&self, secret: String) -> String {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("semaphore is never closed");
-        tokio::task::spawn_blocking(move || hash(&secret))
-            .await
-            .expect("hashing does not panic")
+    fn admit(&self) -> Result<Admission, Busy> {
+        self.admitted
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.capacity).then_some(n + 1)
+            })
+            .map(|_| Admission(self.admitted.clone()))
+            .map_err(|_| Busy)
+    }
+
+    /// Runs `work` on the blocking pool once a slot is free.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        let _permit = self.permits.acquire().await.map_err(|_| Busy)?;
+        tokio::task::spawn_blocking(work).await.map_err(|_| Busy)
+    }
+
+    /// Like `run`, refused with [`Busy`] when the queue is full.
+    async fn run_admitted<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        let _admission = self.admit()?;
+        self.run(work).await
+    }
+
+    pub async fn hash(&self, secret: String) -> Result<String, Busy> {
+        self.run(move || hash(&secret)).await
     }
 
     /// `stored` of `None` verifies against the dummy hash and fails.
-    pub async fn verify(&self, secret: String, stored: Option<String>) -> bool {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("semaphore is never closed");
-        tokio::task::spawn_blocking(move || match stored {
+    pub async fn verify(&self, secret: String, stored: Option<String>) -> Result<bool, Busy> {
+        self.run_admitted(move || match stored {
             Some(h) => verify(&secret, &h),
             None => {
                 let _ = verify(&secret, dummy_hash());
@@ -87,7 +128,6 @@ impl Hasher {
             }
         })
         .await
-        .unwrap_or(false)
     }
 }
 
@@ -104,5 +144,44 @@ mod tests {
         assert!(verify(&s, &h));
         assert!(!verify("wrong", &h));
         assert!(!verify(&s, "not a hash"));
+    }
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn work_past_the_queue_is_refused_at_once() {
+        let hasher = Hasher::new(1, 1);
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let blocked = {
+            let h = hasher.clone();
+            let rx = rx.clone();
+            tokio::spawn(async move {
+                h.run_admitted(move || rx.lock().unwrap().recv().is_ok())
+                    .await
+            })
+        };
+        let waiting = {
+            let h = hasher.clone();
+            let rx = rx.clone();
+            tokio::spawn(async move {
+                h.run_admitted(move || rx.lock().unwrap().recv().is_ok())
+                    .await
+            })
+        };
+        // Both places taken: one running, one waiting.
+        while hasher.admitted.load(Ordering::Acquire) < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(hasher.verify("x".into(), None).await, Err(Busy));
+        tx.send(()).unwrap();
+        tx.send(()).unwrap();
+        assert_eq!(blocked.await.unwrap(), Ok(true));
+        assert_eq!(waiting.await.unwrap(), Ok(true));
+        assert_eq!(hasher.admitted.load(Ordering::Acquire), 0);
+        assert_eq!(hasher.verify("x".into(), None).await, Ok(false));
     }
 }

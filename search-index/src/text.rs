@@ -13,6 +13,12 @@ use crate::aliases::Aliases;
 use crate::error::SearchError;
 use crate::schema::Fields;
 
+/// Deepest nesting of parentheses a query may have. The grammar recurses
+/// once per level, so an unbounded depth would overflow the stack of the
+/// thread parsing it (a few hundred `(` were enough); real queries nest two
+/// or three levels.
+pub const MAX_NESTING: usize = 32;
+
 const FIELD_HINT: &str =
     "searchable fields: title, summary, narrative, root_causes, lessons, timeline, amendments";
 
@@ -53,6 +59,13 @@ impl TextParser {
         if text.trim().is_empty() {
             return Ok(None);
         }
+        if let Some(position) = too_deep(text) {
+            return Err(SearchError::Syntax {
+                position: Some(position),
+                message: format!("parentheses nest more than {MAX_NESTING} levels deep"),
+                hint: "remove some parentheses".into(),
+            });
+        }
         let expanded = self.aliases.expand(text);
         if let Ok(ast) = query_grammar::parse_query(&expanded) {
             check_leaves(&ast, text)?;
@@ -72,8 +85,8 @@ impl TextParser {
     }
 }
 
-/// Refuses fields outside `SEARCHABLE` and regular expressions (a
-/// pathological pattern could occupy a core for a long time).
+/// Refuses fields outside `SEARCHABLE`, `field:*`, and regular expressions
+/// (a pathological pattern could occupy a core for a long time).
 fn check_leaves(ast: &UserInputAst, text: &str) -> Result<(), SearchError> {
     match ast {
         UserInputAst::Clause(clauses) => clauses
@@ -86,7 +99,16 @@ fn check_leaves(ast: &UserInputAst, text: &str) -> Result<(), SearchError> {
                 UserInputLeaf::Range { field, .. } | UserInputLeaf::Set { field, .. } => {
                     field.as_deref()
                 }
-                UserInputLeaf::Exists { field } => Some(field.as_str()),
+                // `title:*` asks which reports have the field at all: an
+                // exists query, which needs a fast field the text fields do
+                // not have (it failed as an index error, a 500).
+                UserInputLeaf::Exists { field } => {
+                    return Err(SearchError::Syntax {
+                        position: text.find(&format!("{field}:")),
+                        message: format!("`{field}:*` (any value) is not supported"),
+                        hint: "search for words in the field, e.g. `title:replica`".into(),
+                    })
+                }
                 UserInputLeaf::Regex { .. } => {
                     return Err(SearchError::Syntax {
                         position: text.find('/'),
@@ -144,6 +166,26 @@ fn syntax_error(text: &str, err: QueryParserError) -> SearchError {
     }
 }
 
+/// The offset of the first `(` past `MAX_NESTING` levels. Quotes and
+/// escapes are not considered: a reading that disagreed with the grammar's
+/// could let a deep nesting through, and no real phrase holds 33 `(`.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Finds an unclosed quote or an unmatched parenthesis: the mistakes people
 /// make, for which the grammar's own error has no position.
 fn unbalanced(text: &str) -> Option<(usize, &'static str, &'static str)> {
@@ -185,7 +227,17 @@ fn unbalanced(text: &str) -> Option<(usize, &'static str, &'static str)> {
 
 #[cfg(test)]
 mod tests {
-    use super::unbalanced;
+    use super::{too_deep, unbalanced, MAX_NESTING};
+
+    #[test]
+    fn finds_nesting_past_the_limit() {
+        let ok = format!("{}x{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        assert_eq!(too_deep(&ok), None);
+        let deep = format!("a {}x", "(".repeat(MAX_NESTING + 1));
+        assert_eq!(too_deep(&deep), Some(2 + MAX_NESTING));
+        assert!(too_deep(&format!("\\\"{}x", "(".repeat(100))).is_some());
+        assert_eq!(too_deep(&"()".repeat(400)), None);
+    }
 
     #[test]
     fn finds_unbalanced_quotes_and_parens() {

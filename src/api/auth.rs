@@ -29,6 +29,7 @@ use utoipa::ToSchema;
 
 use super::body;
 use super::error::{ApiError, ErrorBody};
+use super::lockout::Kind as LockKind;
 use super::ratelimit::Scope;
 use super::{client_addr, AppState};
 use crate::store::{self, ReviewerSession};
@@ -114,6 +115,8 @@ async fn open_session(
     if creds.name.len() > 128 || creds.password.len() > 1024 {
         return Err(invalid_credentials());
     }
+    // Refused while this name is locked, before any password is checked.
+    let attempt = state.lockouts.begin(LockKind::Reviewer, &creds.name)?;
     let name = creds.name.clone();
     let reviewer = state
         .store
@@ -126,10 +129,17 @@ async fn open_session(
             creds.password,
             reviewer.as_ref().map(|r| r.password_hash.clone()),
         )
-        .await;
+        .await
+        .map_err(|_| ApiError::Busy)?;
     let reviewer = match (ok, reviewer) {
-        (true, Some(r)) => r,
-        _ => return Err(invalid_credentials()),
+        (true, Some(r)) => {
+            attempt.succeeded();
+            r
+        }
+        _ => {
+            attempt.failed();
+            return Err(invalid_credentials());
+        }
     };
     let session_id = uuid::Uuid::new_v4().to_string();
     let secret = crate::secrets::random_secret(32);
@@ -137,7 +147,11 @@ async fn open_session(
     let session = ReviewerSession {
         id: session_id.clone(),
         reviewer_id: reviewer.id,
-        token_hash: state.hasher.hash(secret.clone()).await,
+        token_hash: state
+            .hasher
+            .hash(secret.clone())
+            .await
+            .map_err(|_| ApiError::Busy)?,
         expires_at,
     };
     state
@@ -330,12 +344,20 @@ impl FromRequest for Reviewer {
                 .run(move |conn| store::session(conn, &lookup))
                 .await?;
             let now = chrono::Utc::now().timestamp();
+            // Session ids are random UUIDs: that one does not exist (or has
+            // expired) tells nobody anything, so no argon2 work is spent on
+            // it, and a flood of made-up tokens costs the server nothing.
             let (hash, name, expires_at) = match found {
-                Some((s, name)) if s.expires_at > now => (Some(s.token_hash), name, s.expires_at),
-                _ => (None, String::new(), 0),
+                Some((s, name)) if s.expires_at > now => (s.token_hash, name, s.expires_at),
+                _ => return Err(unauthenticated()),
             };
             let csrf_token = csrf_token(&secret);
-            if state.hasher.verify(secret, hash).await {
+            let ok = state
+                .hasher
+                .verify(secret, Some(hash))
+                .await
+                .map_err(|_| ApiError::Busy)?;
+            if ok {
                 Ok(Reviewer {
                     name,
                     session_id,

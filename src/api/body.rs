@@ -4,27 +4,54 @@
 //! echoed into an error message or a log beyond the field path.
 
 use actix_web::{web, HttpRequest};
+use std::time::Duration;
+
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use crate::report::parse::{self, ParseError};
 
+/// How long a whole request body may take to arrive when the application
+/// state does not say.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The body, at most `limit` bytes, arriving within the body timeout: a
+/// client that trickles its body is cut off with 408 instead of holding a
+/// connection and a buffer for as long as it likes.
 pub async fn read_limited(
+    req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
 ) -> Result<web::BytesMut, ApiError> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
-            ApiError::BadRequest("bad_body", "the request body could not be read".into())
-        })?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::TooLarge(limit));
-        }
-        body.extend_from_slice(&chunk);
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        // Refused before a byte of it is read.
+        return Err(ApiError::TooLarge(limit));
     }
-    Ok(body)
+    let timeout = req
+        .app_data::<web::Data<super::AppState>>()
+        .map_or(DEFAULT_BODY_TIMEOUT, |s| s.body_timeout);
+    let read = async {
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|_| {
+                ApiError::BadRequest("bad_body", "the request body could not be read".into())
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::TooLarge(limit));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .map_err(|_| ApiError::RequestTimeout)?
 }
 
 /// The media type of the request, lowercased, without parameters.
@@ -65,7 +92,7 @@ pub async fn json<T: DeserializeOwned>(
     if media_type(req) != "application/json" {
         return Err(ApiError::UnsupportedMediaType("application/json"));
     }
-    let bytes = read_limited(payload, limit).await?;
+    let bytes = read_limited(req, payload, limit).await?;
     parse_json(utf8(&bytes)?)
 }
 
@@ -75,7 +102,7 @@ pub async fn optional_json<T: DeserializeOwned>(
     payload: web::Payload,
     limit: usize,
 ) -> Result<Option<T>, ApiError> {
-    let bytes = read_limited(payload, limit).await?;
+    let bytes = read_limited(req, payload, limit).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }

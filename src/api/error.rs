@@ -37,6 +37,15 @@ pub enum ApiError {
     UnsupportedMediaType(&'static str),
     #[error("too many requests; try again later")]
     RateLimited,
+    /// Too many failed attempts for one reviewer or receipt; refused
+    /// without checking for this many more seconds.
+    #[error("too many failed attempts; try again in {0} seconds")]
+    LockedOut(u64),
+    /// Every argon2 slot and its queue are taken.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
+    #[error("the request body arrived too slowly")]
+    RequestTimeout,
     #[error("the registry is temporarily unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -77,6 +86,9 @@ impl ApiError {
             ApiError::TooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::RateLimited => "rate_limited",
+            ApiError::LockedOut(_) => "locked_out",
+            ApiError::Busy => "busy",
+            ApiError::RequestTimeout => "request_timeout",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal_error",
         }
@@ -108,7 +120,9 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited | ApiError::LockedOut(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -139,8 +153,17 @@ impl ResponseError for ApiError {
             _ => (None, None),
         };
         let mut resp = HttpResponse::build(self.status_code());
-        if matches!(self, ApiError::RateLimited) {
-            resp.insert_header(("Retry-After", "60"));
+        match self {
+            ApiError::RateLimited => {
+                resp.insert_header(("Retry-After", "60"));
+            }
+            ApiError::LockedOut(seconds) => {
+                resp.insert_header(("Retry-After", seconds.max(&1).to_string()));
+            }
+            ApiError::Busy => {
+                resp.insert_header(("Retry-After", "1"));
+            }
+            _ => {}
         }
         if matches!(self, ApiError::Unavailable) {
             resp.insert_header(("Retry-After", "5"));

@@ -8,6 +8,8 @@ pub mod error;
 mod export;
 mod feed;
 mod health;
+mod json_errors;
+mod lockout;
 pub mod openapi;
 mod ratelimit;
 mod receipts;
@@ -21,9 +23,10 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use actix_web::http::header;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{web, HttpRequest, HttpResponse};
 
+pub use lockout::Lockouts;
 pub use ratelimit::RateLimits;
 pub use telemetry::Metrics;
 
@@ -37,6 +40,10 @@ pub struct AppState {
     pub store: Store,
     pub hasher: Hasher,
     pub limits: RateLimits,
+    /// Failed logins per reviewer name and failed receipts per report.
+    pub lockouts: Lockouts,
+    /// How long a whole request body may take to arrive.
+    pub body_timeout: Duration,
     pub metrics: Metrics,
     pub session_ttl: Duration,
     pub search: Arc<Search>,
@@ -70,6 +77,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/v1")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
+                .wrap(ErrorHandlers::new().default_handler(json_errors::as_json))
                 .service(openapi::document)
                 .service(reports::preview)
                 .service(reports::submit)
@@ -113,4 +121,5 @@ pub fn security_headers() -> DefaultHeaders {
         ))
 }
 
+pub use body::DEFAULT_BODY_TIMEOUT;
 pub use telemetry::observe;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::body;
 use super::error::{ApiError, ErrorBody};
+use super::lockout::Kind as LockKind;
 use super::ratelimit::Scope;
 use super::{client_addr, AppState};
 use crate::redact::consistency::{KnownPlaceholders, MapKey};
@@ -43,13 +44,22 @@ async fn authorise(
             "send `Authorization: Receipt <secret>`".into(),
         )
     })?;
+    // Refused while this report's receipt is locked, before any check.
+    let attempt = state.lockouts.begin(LockKind::Receipt, &id.to_string())?;
     let stored = state
         .store
         .run(move |conn| store::receipt_hash(conn, &id))
         .await?;
-    if state.hasher.verify(secret.clone(), stored).await {
+    let ok = state
+        .hasher
+        .verify(secret.clone(), stored)
+        .await
+        .map_err(|_| ApiError::Busy)?;
+    if ok {
+        attempt.succeeded();
         Ok((id, secret))
     } else {
+        attempt.failed();
         Err(ApiError::Unauthorized(
             "invalid_receipt",
             "no report matches this id and receipt".into(),

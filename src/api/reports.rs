@@ -37,11 +37,11 @@ async fn deidentified(
 async fn read_submission(req: &HttpRequest, payload: web::Payload) -> Result<Submission, ApiError> {
     match body::media_type(req).as_str() {
         "text/markdown" | "text/x-markdown" => {
-            let bytes = body::read_limited(payload, limits::BODY_BYTES).await?;
+            let bytes = body::read_limited(req, payload, limits::BODY_BYTES).await?;
             Ok(markdown::ingest(body::utf8(&bytes)?))
         }
         "application/json" => {
-            let bytes = body::read_limited(payload, limits::BODY_BYTES).await?;
+            let bytes = body::read_limited(req, payload, limits::BODY_BYTES).await?;
             let text = body::utf8(&bytes)?;
             let value: serde_json::Value = body::parse_json(text)?;
             if value.get("markdown").is_some() {
@@ -134,7 +134,11 @@ pub async fn submit(
     let receipt = crate::secrets::random_secret(32);
     let map = redactor.placeholder_map(&MapKey::from_receipt(&receipt), &declared);
     drop((redactor, declared));
-    let hash = state.hasher.hash(receipt.clone()).await;
+    let hash = state
+        .hasher
+        .hash(receipt.clone())
+        .await
+        .map_err(|_| ApiError::Busy)?;
     let stored = d.clone();
     let id = state
         .store

@@ -10,6 +10,7 @@
 //!   against, with a map back to clean-text offsets. It is never published,
 //!   so Cyrillic prose stays Cyrillic in the report.
 
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
 
 /// Unicode format characters (general category Cf) and other invisible
@@ -40,14 +41,14 @@ pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
 /// letter, folded to that Latin letter (lowercase).
 fn fold_lookalike(c: char) -> char {
     match c {
-        'а' | 'А' | 'α' | 'Α' => 'a',
+        'а' | 'А' | 'α' | 'Α' | 'ɑ' => 'a',
         'в' | 'В' | 'β' | 'Β' => 'b',
         'с' | 'С' | 'ϲ' | 'Ϲ' => 'c',
         'ԁ' | 'Ԁ' => 'd',
         'е' | 'Е' | 'ё' | 'Ё' | 'ε' | 'Ε' => 'e',
         'ɡ' => 'g',
         'һ' | 'Һ' | 'Η' => 'h',
-        'і' | 'І' | 'ι' | 'Ι' | 'ӏ' | 'Ӏ' => 'i',
+        'і' | 'І' | 'ι' | 'Ι' | 'ӏ' | 'Ӏ' | 'ı' | 'ɩ' => 'i',
         'ј' | 'Ј' => 'j',
         'к' | 'К' | 'κ' | 'Κ' => 'k',
         'м' | 'М' | 'Μ' => 'm',
@@ -89,11 +90,22 @@ impl Skeleton {
         let mut text = String::with_capacity(clean.len());
         let mut origin = Vec::with_capacity(clean.len());
         for (i, c) in clean.char_indices() {
-            let folded = fold_lookalike(c);
-            for lc in folded.to_lowercase() {
-                let before = text.len();
-                text.push(lc);
-                origin.extend(std::iter::repeat_n(i, text.len() - before));
+            // Accents are dropped too: `Qúillfeather` is the declared
+            // `Quillfeather` with a combining mark on it.
+            let mut push = |base: char| {
+                if is_combining_mark(base) {
+                    return;
+                }
+                for lc in fold_lookalike(base).to_lowercase() {
+                    let before = text.len();
+                    text.push(lc);
+                    origin.extend(std::iter::repeat_n(i, text.len() - before));
+                }
+            };
+            if c.is_ascii() {
+                push(c);
+            } else {
+                decompose_canonical(c, &mut push);
             }
         }
         Skeleton {
@@ -145,5 +157,15 @@ mod tests {
         let start = s.text.find("quillfeather").unwrap();
         let (a, b) = s.to_clean(start, start + "quillfeather".len(), clean_text);
         assert_eq!(&clean_text[a..b], "Quіllfeather");
+    }
+
+    #[test]
+    fn accents_and_latin_lookalikes_fold_too() {
+        assert_eq!(skeleton_of("Qu\u{301}illfe\u{251}ther"), "quillfeather");
+        let clean_text = "Zoë was paged";
+        let s = Skeleton::new(clean_text);
+        assert_eq!(s.text, "zoe was paged");
+        let (a, b) = s.to_clean(0, 3, clean_text);
+        assert_eq!(&clean_text[a..b], "Zoë");
     }
 }

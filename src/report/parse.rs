@@ -17,7 +17,7 @@ pub enum ParseError {
 
 pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
     let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         use serde_json::error::Category;
@@ -34,7 +34,10 @@ pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
                 }
             }
         }
-    })
+    })?;
+    // Anything after the value (`{…} x`) is an error, not ignored.
+    de.end().map_err(|e| ParseError::Syntax(e.to_string()))?;
+    Ok(value)
 }
 
 /// serde's message without the position and without the offending value
@@ -59,6 +62,23 @@ fn without_value(message: &str) -> String {
 mod tests {
     use super::*;
     use crate::report::Submission;
+
+    #[test]
+    fn anything_after_the_value_is_refused() {
+        for text in [
+            r#"{"title":"t","summary":"s","narrative":"n"} x"#,
+            r#"{"title":"t","summary":"s","narrative":"n"}{}"#,
+        ] {
+            assert!(matches!(
+                parse_json::<Submission>(text),
+                Err(ParseError::Syntax(_))
+            ));
+        }
+        assert!(parse_json::<Submission>(
+            "{\"title\":\"t\",\"summary\":\"s\",\"narrative\":\"n\"}\n "
+        )
+        .is_ok());
+    }
 
     #[test]
     fn errors_name_the_field_but_not_the_value() {

@@ -85,6 +85,10 @@ impl Checker {
     /// Resolve one vocabulary value: canonical id, or normalised + flagged
     /// (open vocabulary), or an error listing the allowed ids (closed).
     fn vocabulary(&mut self, field: &str, vocabulary: Vocabulary, value: &str) -> String {
+        if value.contains('\0') {
+            self.error(field, "must not contain NUL characters");
+            return value.to_string();
+        }
         if value.chars().count() > limits::VOCABULARY_VALUE_CHARS {
             self.error(
                 field,
@@ -188,6 +192,9 @@ pub fn validate(mut s: Submission) -> Result<ValidSubmission, Vec<FieldError>> {
     if s.narrative.trim().is_empty() {
         c.error("narrative", "must not be empty");
     }
+    if s.narrative.contains('\0') {
+        c.error("narrative", "must not contain NUL characters");
+    }
     if s.narrative.len() > limits::NARRATIVE_BYTES {
         c.error(
             "narrative",
@@ -277,6 +284,10 @@ pub fn validate(mut s: Submission) -> Result<ValidSubmission, Vec<FieldError>> {
             let field = format!("technologies[{i}]");
             if t.chars().count() > limits::VOCABULARY_VALUE_CHARS {
                 c.error(&field, "is too long for a technology name");
+                continue;
+            }
+            if t.contains('\0') {
+                c.error(&field, "must not contain NUL characters");
                 continue;
             }
             let id = match taxonomy().resolve_technology(t) {
@@ -377,6 +388,9 @@ pub fn validate_amendment(a: &AmendmentSubmission) -> Result<(), Vec<FieldError>
             format!("is longer than {} bytes", limits::AMENDMENT_BYTES),
         );
     }
+    if a.text.contains('\0') {
+        c.error("text", "must not contain NUL characters");
+    }
     c.declared_terms(&a.declared_terms);
     c.finish(()).map(|_| ())
 }
@@ -405,6 +419,25 @@ mod tests {
             narrative: "n".into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn nul_characters_are_refused_everywhere() {
+        let mut s = minimal();
+        s.narrative = "a\0b".into();
+        s.technologies = vec!["re\0dis".into()];
+        s.trigger = Some("dep\0loy".into());
+        let fields: Vec<String> = validate(s)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["narrative", "trigger", "technologies[0]"]);
+        let a = AmendmentSubmission {
+            text: "x\0".into(),
+            ..Default::default()
+        };
+        assert_eq!(validate_amendment(&a).unwrap_err()[0].field, "text");
     }
 
     #[test]
