@@ -34,6 +34,11 @@ pub fn add_reviewer(
     name: &str,
     password_hash: &str,
 ) -> Result<(), StoreError> {
+    if name.contains('\0') {
+        return Err(StoreError::Conflict(
+            "a reviewer name cannot contain a NUL character".into(),
+        ));
+    }
     let exists = reviewers::table
         .filter(reviewers::name.eq(name))
         .count()
@@ -55,7 +60,12 @@ pub fn add_reviewer(
     Ok(())
 }
 
+/// `name` comes from a login as sent. No reviewer's name holds a NUL (and
+/// PostgreSQL text cannot), so such a name finds nobody.
 pub fn reviewer_by_name(conn: &mut Connection, name: &str) -> Result<Option<Reviewer>, StoreError> {
+    if name.contains('\0') {
+        return Ok(None);
+    }
     Ok(reviewers::table
         .filter(reviewers::name.eq(name))
         .select(Reviewer::as_select())

@@ -1,8 +1,9 @@
 //! A real `nearmiss` binary on a random port, with its own temporary data
 //! directory and its logs captured to files, and typed helpers to talk to it.
 //!
-//! This file is compiled into two test targets: `api` runs the suite on
-//! SQLite (the default), `api_postgres` runs the same tests on PostgreSQL,
+//! This file is compiled into several test targets: `api` runs the suite
+//! on SQLite (the default), `api_postgres` the same tests on PostgreSQL
+//! (and `hostile` / `hostile_postgres` likewise),
 //! each test server with a database of its own, created on the server that
 //! `NEARMISS_TEST_POSTGRES` names (default: the local one) and dropped
 //! when the test's server stops.
@@ -40,9 +41,10 @@ pub fn data_dir(dir: &Path) -> PathBuf {
     dir.join("data")
 }
 
-/// Whether this test target runs the suite on PostgreSQL.
+/// Whether this test target runs on PostgreSQL: the targets whose name
+/// ends in `_postgres` include the SQLite targets' files again.
 pub fn postgres() -> bool {
-    env!("CARGO_CRATE_NAME") == "api_postgres"
+    env!("CARGO_CRATE_NAME").ends_with("_postgres")
 }
 
 /// The PostgreSQL server the tests create their databases on.
