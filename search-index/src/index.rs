@@ -140,32 +140,63 @@ impl SearchIndex {
     /// core keeps them parallel. Blocks the writer (not searches) meanwhile.
     pub fn compact(&self, target: usize) -> Result<(), IndexError> {
         let target = target.max(1);
+        let mut writer = self.writer()?;
+        // The writer's own merge policy may be merging some of the listed
+        // segments already; tantivy then refuses ours as naming segments it
+        // no longer has. The list is read again after a pause; compaction
+        // only speeds searches up, so after a few tries it gives up quietly.
+        for attempt in 1..=8u64 {
+            let mut refused = false;
+            for ids in self.merge_groups(target)? {
+                match writer.merge(&ids).wait() {
+                    Ok(_) => {}
+                    Err(tantivy::TantivyError::InvalidArgument(_)) => {
+                        refused = true;
+                        break;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if !refused {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100 * attempt));
+        }
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The searchable segments in `target` groups of about equal size
+    /// (largest first into the lightest group), only groups of two or more.
+    fn merge_groups(
+        &self,
+        target: usize,
+    ) -> Result<Vec<Vec<tantivy::index::SegmentId>>, IndexError> {
         let mut segments: Vec<(u32, tantivy::index::SegmentId)> = self
             .index
             .searchable_segment_metas()?
             .iter()
             .map(|m| (m.num_docs(), m.id()))
             .collect();
-        if segments.len() > target {
-            // Largest first into the lightest group: groups of similar size.
-            segments.sort_by_key(|s| std::cmp::Reverse(s.0));
-            let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> =
-                vec![(0, Vec::new()); target];
-            for (docs, id) in segments {
-                let lightest = groups
-                    .iter_mut()
-                    .min_by_key(|g| g.0)
-                    .expect("target is at least one");
-                lightest.0 += u64::from(docs);
-                lightest.1.push(id);
-            }
-            let mut writer = self.writer()?;
-            for (_, ids) in groups.into_iter().filter(|g| g.1.len() > 1) {
-                writer.merge(&ids).wait()?;
-            }
+        if segments.len() <= target {
+            return Ok(Vec::new());
         }
-        self.reader.reload()?;
-        Ok(())
+        segments.sort_by_key(|s| std::cmp::Reverse(s.0));
+        let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); target];
+        for (docs, id) in segments {
+            let lightest = groups
+                .iter_mut()
+                .min_by_key(|g| g.0)
+                .expect("target is at least one");
+            lightest.0 += u64::from(docs);
+            lightest.1.push(id);
+        }
+        Ok(groups
+            .into_iter()
+            .map(|g| g.1)
+            .filter(|ids| ids.len() > 1)
+            .collect())
     }
 
     /// The last index event the committed index reflects; `None` for an index
