@@ -227,6 +227,25 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// The id of every searchable report, in no particular order: what a
+    /// consistency check compares with the database's published reports.
+    pub fn ids(&self) -> Result<Vec<String>, IndexError> {
+        use tantivy::schema::Value;
+        let searcher = self.reader.searcher();
+        let docs = searcher.search(
+            &tantivy::query::AllQuery,
+            &tantivy::collector::DocSetCollector,
+        )?;
+        let mut ids = Vec::with_capacity(docs.len());
+        for address in docs {
+            let doc: tantivy::TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                ids.push(id.to_string());
+            }
+        }
+        Ok(ids)
+    }
+
     /// Builds a complete index of `reports` in `new_dir` (which must not exist
     /// or be empty) and commits it with `last_event` as its applied event.
     /// Returns how many reports it holds. The serving index is untouched; see
