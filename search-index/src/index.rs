@@ -16,6 +16,8 @@ use crate::text::TextParser;
 
 /// Writer heap: enough to batch a bulk import without flushing tiny segments.
 const WRITER_HEAP_BYTES: usize = 50_000_000;
+/// Plans `compact` makes before it leaves the segments as they are.
+const COMPACT_ATTEMPTS: usize = 5;
 
 /// Stored in each tantivy commit, so the index itself says which index event
 /// it has applied and a restarted indexer knows where to resume.
@@ -140,31 +142,51 @@ impl SearchIndex {
     /// core keeps them parallel. Blocks the writer (not searches) meanwhile.
     pub fn compact(&self, target: usize) -> Result<(), IndexError> {
         let target = target.max(1);
+        // tantivy's own merge policy may be merging some of these segments
+        // in the background already: a merge naming one it has just
+        // replaced is refused. Plan again from the segments as they are
+        // then; compaction only saves search time, so a plan that keeps
+        // losing that race is given up rather than failing the sync.
+        for _ in 0..COMPACT_ATTEMPTS {
+            match self.merge_into(target) {
+                Ok(()) => break,
+                Err(IndexError::Tantivy(tantivy::TantivyError::InvalidArgument(_))) => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// One attempt of `compact`: groups the current segments into `target`
+    /// of about equal size and merges each group, waiting for the merges.
+    fn merge_into(&self, target: usize) -> Result<(), IndexError> {
         let mut segments: Vec<(u32, tantivy::index::SegmentId)> = self
             .index
             .searchable_segment_metas()?
             .iter()
             .map(|m| (m.num_docs(), m.id()))
             .collect();
-        if segments.len() > target {
-            // Largest first into the lightest group: groups of similar size.
-            segments.sort_by_key(|s| std::cmp::Reverse(s.0));
-            let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> =
-                vec![(0, Vec::new()); target];
-            for (docs, id) in segments {
-                let lightest = groups
-                    .iter_mut()
-                    .min_by_key(|g| g.0)
-                    .expect("target is at least one");
-                lightest.0 += u64::from(docs);
-                lightest.1.push(id);
-            }
-            let mut writer = self.writer()?;
-            for (_, ids) in groups.into_iter().filter(|g| g.1.len() > 1) {
-                writer.merge(&ids).wait()?;
-            }
+        if segments.len() <= target {
+            return Ok(());
         }
-        self.reader.reload()?;
+        // Largest first into the lightest group: groups of similar size.
+        segments.sort_by_key(|s| std::cmp::Reverse(s.0));
+        let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); target];
+        for (docs, id) in segments {
+            let lightest = groups
+                .iter_mut()
+                .min_by_key(|g| g.0)
+                .expect("target is at least one");
+            lightest.0 += u64::from(docs);
+            lightest.1.push(id);
+        }
+        let mut writer = self.writer()?;
+        for (_, ids) in groups.into_iter().filter(|g| g.1.len() > 1) {
+            writer.merge(&ids).wait()?;
+        }
         Ok(())
     }
 
