@@ -289,10 +289,12 @@ fn a_whole_session_leaves_no_identifier_address_or_agent_on_disk() {
         .unwrap()
         .to_string();
     let review = |method: reqwest::Method, path: &str, b: Option<serde_json::Value>| {
-        let mut r = console(app.post(path)).bearer_auth(&token);
-        if method == reqwest::Method::GET {
-            r = console(app.get(path)).bearer_auth(&token);
-        }
+        let r = if method == reqwest::Method::GET {
+            app.get(path)
+        } else {
+            app.post(path)
+        };
+        let mut r = console(r).bearer_auth(&token);
         if let Some(b) = b {
             r = r.json(&b);
         }
