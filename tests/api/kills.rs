@@ -389,7 +389,7 @@ fn sigkills_during_submissions_and_imports_lose_nothing_acknowledged() {
         // Whole transactions or nothing: the first n × 500 lines, each once.
         let n = lines.len();
         assert!(
-            n == IMPORT_LINES || n % IMPORT_TXN == 0,
+            n == IMPORT_LINES || n.is_multiple_of(IMPORT_TXN),
             "round {round}: {n} lines imported"
         );
         assert_eq!(lines, (0..n).collect::<Vec<_>>(), "round {round}");
