@@ -16,6 +16,8 @@ use crate::text::TextParser;
 
 /// Writer heap: enough to batch a bulk import without flushing tiny segments.
 const WRITER_HEAP_BYTES: usize = 50_000_000;
+/// Plans `compact` makes before it leaves the segments as they are.
+const COMPACT_ATTEMPTS: usize = 5;
 
 /// Stored in each tantivy commit, so the index itself says which index event
 /// it has applied and a restarted indexer knows where to resume.
@@ -140,39 +142,27 @@ impl SearchIndex {
     /// core keeps them parallel. Blocks the writer (not searches) meanwhile.
     pub fn compact(&self, target: usize) -> Result<(), IndexError> {
         let target = target.max(1);
-        let mut writer = self.writer()?;
-        // The writer's own merge policy may be merging some of the listed
-        // segments already; tantivy then refuses ours as naming segments it
-        // no longer has. The list is read again after a pause; compaction
-        // only speeds searches up, so after a few tries it gives up quietly.
-        for attempt in 1..=8u64 {
-            let mut refused = false;
-            for ids in self.merge_groups(target)? {
-                match writer.merge(&ids).wait() {
-                    Ok(_) => {}
-                    Err(tantivy::TantivyError::InvalidArgument(_)) => {
-                        refused = true;
-                        break;
-                    }
-                    Err(e) => return Err(e.into()),
+        // tantivy's own merge policy may be merging some of these segments
+        // in the background already: a merge naming one it has just
+        // replaced is refused. Plan again from the segments as they are
+        // then; compaction only saves search time, so a plan that keeps
+        // losing that race is given up rather than failing the sync.
+        for _ in 0..COMPACT_ATTEMPTS {
+            match self.merge_into(target) {
+                Ok(()) => break,
+                Err(IndexError::Tantivy(tantivy::TantivyError::InvalidArgument(_))) => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
                 }
+                Err(e) => return Err(e),
             }
-            if !refused {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100 * attempt));
         }
-        drop(writer);
         self.reader.reload()?;
         Ok(())
     }
 
-    /// The searchable segments in `target` groups of about equal size
-    /// (largest first into the lightest group), only groups of two or more.
-    fn merge_groups(
-        &self,
-        target: usize,
-    ) -> Result<Vec<Vec<tantivy::index::SegmentId>>, IndexError> {
+    /// One attempt of `compact`: groups the current segments into `target`
+    /// of about equal size and merges each group, waiting for the merges.
+    fn merge_into(&self, target: usize) -> Result<(), IndexError> {
         let mut segments: Vec<(u32, tantivy::index::SegmentId)> = self
             .index
             .searchable_segment_metas()?
@@ -180,8 +170,9 @@ impl SearchIndex {
             .map(|m| (m.num_docs(), m.id()))
             .collect();
         if segments.len() <= target {
-            return Ok(Vec::new());
+            return Ok(());
         }
+        // Largest first into the lightest group: groups of similar size.
         segments.sort_by_key(|s| std::cmp::Reverse(s.0));
         let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); target];
         for (docs, id) in segments {
@@ -192,11 +183,11 @@ impl SearchIndex {
             lightest.0 += u64::from(docs);
             lightest.1.push(id);
         }
-        Ok(groups
-            .into_iter()
-            .map(|g| g.1)
-            .filter(|ids| ids.len() > 1)
-            .collect())
+        let mut writer = self.writer()?;
+        for (_, ids) in groups.into_iter().filter(|g| g.1.len() > 1) {
+            writer.merge(&ids).wait()?;
+        }
+        Ok(())
     }
 
     /// The last index event the committed index reflects; `None` for an index
@@ -256,6 +247,25 @@ impl SearchIndex {
     /// Number of searchable reports.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+
+    /// The id of every searchable report, in no particular order: what a
+    /// consistency check compares with the database's published reports.
+    pub fn ids(&self) -> Result<Vec<String>, IndexError> {
+        use tantivy::schema::Value;
+        let searcher = self.reader.searcher();
+        let docs = searcher.search(
+            &tantivy::query::AllQuery,
+            &tantivy::collector::DocSetCollector,
+        )?;
+        let mut ids = Vec::with_capacity(docs.len());
+        for address in docs {
+            let doc: tantivy::TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                ids.push(id.to_string());
+            }
+        }
+        Ok(ids)
     }
 
     /// Builds a complete index of `reports` in `new_dir` (which must not exist

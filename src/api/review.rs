@@ -239,6 +239,11 @@ pub async fn redact(
             })
         })
         .await?;
+    // The text before this redaction must not stay on disk: not in the
+    // write-ahead log, nor in the database page the log has not yet
+    // overwritten.
+    let store = state.store.clone();
+    let _ = tokio::task::spawn_blocking(move || store.purge_log()).await;
     state.search.wake();
     Ok(HttpResponse::Ok().json(ExtraRedactionResult { id, findings }))
 }

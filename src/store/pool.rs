@@ -171,12 +171,13 @@ impl Store {
         self.kind
     }
 
-    /// Makes sure no old version of a withdrawn report stays on disk.
+    /// Makes sure no old version of a withdrawn report, or of a report a
+    /// reviewer redacted further, stays on disk.
     /// SQLite: copies the write-ahead log into the database and truncates
     /// it. PostgreSQL: vacuums the tables that held the report, so its
     /// dead row versions are reclaimed now rather than whenever autovacuum
     /// comes by. Best effort: a busy database makes it a no-op until the
-    /// next withdrawal.
+    /// next withdrawal or redaction.
     pub fn purge_log(&self) {
         if let Ok(mut conn) = self.conn() {
             let sql = match self.kind {

@@ -210,14 +210,22 @@ pub fn execute_sql(dir: &Path, sql: &str) {
     }
 }
 
-/// Where `needle` is stored (ASCII case-insensitive): files under `dir`,
-/// and on PostgreSQL a dump of the test's database as well (named
+/// Everything the test in `dir` stored, as (name, bytes): each file under
+/// `dir`, and on PostgreSQL a dump of the test's database as well (named
 /// `postgres:<database>`).
-pub fn stored_containing(dir: &Path, needle: &str) -> Vec<String> {
-    let mut hits: Vec<String> = files_containing(dir, needle)
-        .into_iter()
-        .map(|p| p.display().to_string())
-        .collect();
+pub fn stored(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                all.push((path.display().to_string(), bytes));
+            }
+        }
+    }
     let root = if dir.join("database-url").exists() {
         Some(dir)
     } else {
@@ -233,13 +241,28 @@ pub fn stored_containing(dir: &Path, needle: &str) -> Vec<String> {
             "{}",
             String::from_utf8_lossy(&dump.stderr)
         );
-        let lower = dump.stdout.to_ascii_lowercase();
-        let n = needle.to_ascii_lowercase().into_bytes();
-        if lower.windows(n.len()).any(|w| w == n.as_slice()) {
-            hits.push(format!("postgres:{url}"));
-        }
+        all.push((format!("postgres:{url}"), dump.stdout));
     }
-    hits
+    all
+}
+
+/// Where `needle` is stored (ASCII case-insensitive): see `stored`.
+pub fn stored_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let needle = needle.to_ascii_lowercase().into_bytes();
+    stored(dir)
+        .into_iter()
+        .filter(|(_, bytes)| contains_ignoring_case(bytes, &needle))
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// Whether `haystack` holds `lower_needle` (already lower case), ASCII
+/// case-insensitively.
+pub fn contains_ignoring_case(haystack: &[u8], lower_needle: &[u8]) -> bool {
+    !lower_needle.is_empty()
+        && haystack
+            .windows(lower_needle.len())
+            .any(|w| w.eq_ignore_ascii_case(lower_needle))
 }
 
 /// Run a CLI command against `dir`'s data directory.
@@ -482,27 +505,6 @@ impl Drop for TestApp {
         self.kill();
         drop_database(self.dir.path());
     }
-}
-
-/// Every file under `dir` whose bytes contain `needle` (ASCII case-insensitive).
-pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let needle = needle.to_ascii_lowercase().into_bytes();
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                let lower = bytes.to_ascii_lowercase();
-                if lower.windows(needle.len()).any(|w| w == needle.as_slice()) {
-                    hits.push(path);
-                }
-            }
-        }
-    }
-    hits
 }
 
 pub fn error_code(r: Response) -> (u16, String) {

@@ -10,6 +10,7 @@ mod deidentification;
 mod export;
 mod feeds;
 mod helpers;
+mod kills;
 mod lifecycle;
 mod privacy;
 mod review_auth;

@@ -21,6 +21,8 @@ mod export;
 mod feeds;
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[path = "../api/kills.rs"]
+mod kills;
 #[path = "../api/lifecycle.rs"]
 mod lifecycle;
 #[path = "../api/privacy.rs"]
