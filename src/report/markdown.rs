@@ -2106,10 +2106,13 @@ mod tests {
     use std::time::{Duration, Instant};
 
     fn quick(input: &str) -> Submission {
+        // Not a speed target (that belongs in a benchmark): a guard against
+        // quadratic blow-ups, which on these sizes take many minutes. The
+        // bound is loose so a busy machine cannot fail it.
         let t = Instant::now();
         let s = ingest(input);
         assert!(
-            t.elapsed() < Duration::from_secs(5),
+            t.elapsed() < Duration::from_secs(60),
             "took {:?} on {} bytes",
             t.elapsed(),
             input.len()
