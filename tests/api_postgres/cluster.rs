@@ -89,34 +89,34 @@ struct Relay {
     port: u16,
     up: Arc<AtomicBool>,
     streams: Arc<Mutex<Vec<TcpStream>>>,
-    listener: Arc<Mutex<Option<TcpListener>>>,
+    target: String,
 }
 
 impl Relay {
-    fn start(target: &'static str) -> Relay {
+    fn start(target: String) -> Relay {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let relay = Relay {
             port,
             up: Arc::new(AtomicBool::new(false)),
             streams: Arc::new(Mutex::new(Vec::new())),
-            listener: Arc::new(Mutex::new(None)),
+            target,
         };
-        relay.serve(listener, target);
+        relay.serve(listener);
         relay
     }
 
-    fn serve(&self, listener: TcpListener, target: &'static str) {
+    fn serve(&self, listener: TcpListener) {
         self.up.store(true, Ordering::SeqCst);
-        *self.listener.lock().unwrap() = Some(listener.try_clone().unwrap());
         let (up, streams) = (self.up.clone(), self.streams.clone());
+        let target = self.target.clone();
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { break };
                 if !up.load(Ordering::SeqCst) {
                     break;
                 }
-                let Ok(server) = TcpStream::connect(target) else {
+                let Ok(server) = TcpStream::connect(&target) else {
                     continue;
                 };
                 let mut held = streams.lock().unwrap();
@@ -145,9 +145,6 @@ impl Relay {
         self.up.store(false, Ordering::SeqCst);
         // Wakes the accept loop so it sees `up` and ends, closing the port.
         let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(l) = self.listener.lock().unwrap().take() {
-            drop(l);
-        }
         for s in self.streams.lock().unwrap().drain(..) {
             let _ = s.shutdown(Shutdown::Both);
         }
@@ -159,23 +156,17 @@ impl Relay {
         }
     }
 
-    fn restore(&self, target: &'static str) {
+    fn restore(&self) {
         let listener = TcpListener::bind(("127.0.0.1", self.port)).unwrap();
-        self.serve(listener, target);
+        self.serve(listener);
     }
 }
 
-fn postgres_address() -> &'static str {
+/// `host:port` of the PostgreSQL server the tests use.
+fn postgres_address() -> String {
     let server = postgres_server();
-    let host_port = server
-        .split('@')
-        .next_back()
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
-    Box::leak(host_port.into_boxed_str())
+    let after_user = server.rsplit('@').next().unwrap();
+    after_user.split('/').next().unwrap().to_string()
 }
 
 /// `url` with its host and port replaced by the relay's.
@@ -198,8 +189,7 @@ fn error_body(r: reqwest::blocking::Response) -> (u16, Value) {
 
 #[test]
 fn when_postgresql_goes_away_requests_get_503_and_service_resumes() {
-    let target = postgres_address();
-    let relay = Relay::start(target);
+    let relay = Relay::start(postgres_address());
     let dir = tempfile::tempdir().unwrap();
     let direct = database_url(dir.path()).unwrap();
     std::fs::write(
@@ -250,7 +240,7 @@ fn when_postgresql_goes_away_requests_get_503_and_service_resumes() {
     // Search answers from the instance's own index all the while.
     assert_eq!(total(&app, "certificate"), 1);
 
-    relay.restore(target);
+    relay.restore();
     eventually("the registry answers again", || {
         app.get("/healthz").send().unwrap().status() == 200
     });
