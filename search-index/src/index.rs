@@ -39,6 +39,9 @@ pub struct SearchIndex {
     /// Statistics scan every matching document; splitting the segments over
     /// the cores halves their latency on a two-core server.
     pub(crate) stats_executor: Executor,
+    pub(crate) stats_threads: usize,
+    /// Each segment's statistics columns, decoded on first use.
+    pub(crate) stats_columns: crate::stats::ColumnCache,
     dir: PathBuf,
 }
 
@@ -77,6 +80,8 @@ impl SearchIndex {
         };
         Ok(SearchIndex {
             stats_executor,
+            stats_threads: threads,
+            stats_columns: Default::default(),
             index,
             fields,
             reader,

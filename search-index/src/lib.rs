@@ -29,4 +29,4 @@ pub use index::SearchIndex;
 pub use query::{Filters, SearchQuery, Sort, MAX_DEPTH, MAX_PER_PAGE};
 pub use report::{IndexOp, IndexedReport};
 pub use search::SearchResults;
-pub use stats::{log_buckets, DurationSamples, RawStats, Summary, DIMENSIONS, MEASURES};
+pub use stats::{log_buckets, DurationSamples, Histogram, RawStats, Summary, DIMENSIONS, MEASURES};

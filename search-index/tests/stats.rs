@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{corpus, indexed_corpus};
-use search_index::{log_buckets, Filters, IndexedReport, RawStats, Summary};
+use search_index::{log_buckets, Filters, Histogram, IndexOp, IndexedReport, RawStats, Summary};
 
 /// The same statistics, computed by hand from the reports.
 fn expected(reports: &[&IndexedReport]) -> RawStats {
@@ -77,12 +77,12 @@ fn expected(reports: &[&IndexedReport]) -> RawStats {
         ] {
             let d = s.durations.entry(measure).or_default();
             if let Some(v) = value {
-                d.overall.push(v);
+                d.overall.add(v);
                 if let Some(t) = &r.trigger {
-                    d.by_trigger.entry(t.clone()).or_default().push(v);
+                    d.by_trigger.entry(t.clone()).or_default().add(v);
                 }
                 for c in &categories {
-                    d.by_category.entry(c.to_string()).or_default().push(v);
+                    d.by_category.entry(c.to_string()).or_default().add(v);
                 }
             }
         }
@@ -95,14 +95,9 @@ fn search_index_month(m: &str) -> u64 {
     y.parse::<u64>().unwrap() * 100 + mo.parse::<u64>().unwrap()
 }
 
-/// Sample order depends on segment order; compare as multisets.
+/// Empty dimensions and measures are not part of the comparison.
 fn normalised(mut s: RawStats) -> RawStats {
     s.counts.retain(|_, v| !v.is_empty());
-    for d in s.durations.values_mut() {
-        d.overall.sort_unstable();
-        d.by_trigger.values_mut().for_each(|v| v.sort_unstable());
-        d.by_category.values_mut().for_each(|v| v.sort_unstable());
-    }
     s.durations.retain(|_, d| !d.overall.is_empty());
     s
 }
@@ -170,4 +165,115 @@ fn percentiles_are_nearest_rank_and_histograms_double() {
     assert_eq!(buckets.last().unwrap().1, None);
     assert_eq!(buckets.last().unwrap().2, 1);
     assert_eq!(buckets.iter().map(|b| b.2).sum::<u64>(), 7);
+}
+
+#[test]
+fn histograms_summarise_exactly_like_the_samples() {
+    // A skewed, repetitive sample like incident durations, from a fixed
+    // linear congruential sequence.
+    let mut x: u64 = 12345;
+    let values: Vec<u32> = (0..5_000)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = (x >> 33) as u32;
+            (r % 100) * (r % 7 + 1) * if r.is_multiple_of(50) { 97 } else { 1 }
+        })
+        .collect();
+    for n in [1, 2, 3, 10, 99, 100, 101, 4_999, 5_000] {
+        let mut sample = values[..n].to_vec();
+        let histogram: Histogram = sample.iter().copied().collect();
+        assert_eq!(histogram.count(), n as u64);
+        assert_eq!(histogram.log_buckets(), log_buckets(&sample));
+        assert_eq!(histogram.summary(), Summary::of(&mut sample), "n = {n}");
+    }
+    // Merging two halves equals the whole; adding one by one too.
+    let (a, b) = values.split_at(1_234);
+    let mut merged: Histogram = a.iter().copied().collect();
+    merged.merge(&b.iter().copied().collect());
+    let mut added = Histogram::default();
+    values.iter().for_each(|&v| added.add(v));
+    let whole: Histogram = values.iter().copied().collect();
+    assert_eq!(merged, whole);
+    assert_eq!(added, whole);
+    assert!(Histogram::default().summary().is_none());
+}
+
+#[test]
+fn statistics_stay_exact_as_segments_come_go_and_merge() {
+    let (_dir, index) = indexed_corpus();
+    let reports = corpus::reports();
+    let all: Vec<&IndexedReport> = reports.iter().collect();
+    // Warm the decoded columns, then change the index under them.
+    index.warm_stats().unwrap();
+    assert_eq!(
+        normalised(index.stats("", &Filters::default()).unwrap()),
+        normalised(expected(&all))
+    );
+
+    // A new segment with more reports, some replacing corpus reports
+    // (an amendment), and a withdrawal: deleted documents stay in the
+    // decoded columns and must not be counted.
+    let mut more: Vec<IndexedReport> = reports[..5]
+        .iter()
+        .cloned()
+        .map(|mut r| {
+            r.id = format!("{}-copy", r.id);
+            r.time_to_resolve_minutes = Some(7 * 24 * 60 + 1);
+            r
+        })
+        .collect();
+    let mut amended = reports[6].clone();
+    amended.trigger = Some("deploy".into());
+    amended.time_to_detect_minutes = Some(3);
+    more.push(amended.clone());
+    let mut ops: Vec<IndexOp> = more.iter().cloned().map(IndexOp::Upsert).collect();
+    ops.push(IndexOp::Delete(reports[7].id.clone()));
+    index.apply(&ops).unwrap();
+    index.commit(31).unwrap();
+    let now: Vec<&IndexedReport> = reports
+        .iter()
+        .filter(|r| r.id != reports[6].id && r.id != reports[7].id)
+        .chain(more.iter())
+        .collect();
+    assert_eq!(
+        normalised(index.stats("", &Filters::default()).unwrap()),
+        normalised(expected(&now))
+    );
+
+    // After merging everything into one segment, the same answer; also
+    // for a filter matching most but not all reports, which is counted as
+    // the whole minus what it leaves out.
+    index.compact(1).unwrap();
+    assert_eq!(
+        normalised(index.stats("", &Filters::default()).unwrap()),
+        normalised(expected(&now))
+    );
+    let mut severities: Vec<&str> = now.iter().filter_map(|r| r.severity.as_deref()).collect();
+    severities.sort();
+    severities.dedup();
+    let rarest = *severities
+        .iter()
+        .min_by_key(|s| {
+            now.iter()
+                .filter(|r| r.severity.as_deref() == Some(**s))
+                .count()
+        })
+        .unwrap();
+    let kept: Vec<&str> = severities.into_iter().filter(|s| *s != rarest).collect();
+    let most: Vec<&IndexedReport> = now
+        .iter()
+        .copied()
+        .filter(|r| r.severity.as_deref().is_some_and(|s| kept.contains(&s)))
+        .collect();
+    assert!(most.len() * 2 > now.len() && most.len() < now.len());
+    let filters = Filters {
+        severity: kept.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    assert_eq!(
+        normalised(index.stats("", &filters).unwrap()),
+        normalised(expected(&most))
+    );
 }

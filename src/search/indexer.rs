@@ -161,9 +161,22 @@ fn apply_log(index: &SearchIndex, conn: &mut Connection) -> Result<(usize, bool)
 /// lands in one commit.
 pub fn spawn_indexer(search: Arc<Search>, store: Store, gather: Duration) {
     actix_web::rt::spawn(async move {
+        let mut warming: Option<tokio::task::JoinHandle<()>> = None;
         loop {
             let (s, st) = (search.clone(), store.clone());
-            match tokio::task::spawn_blocking(move || s.sync(&st)).await {
+            let synced = tokio::task::spawn_blocking(move || s.sync(&st)).await;
+            // New or merged segments get their statistics columns decoded
+            // off the indexer's path, so neither the next batch nor the
+            // first `/stats` after it waits for that.
+            if warming.as_ref().is_none_or(|w| w.is_finished()) {
+                let index = search.index();
+                warming = Some(tokio::task::spawn_blocking(move || {
+                    if let Err(e) = index.warm_stats() {
+                        tracing::warn!(error = %e, "decoding statistics columns failed");
+                    }
+                }));
+            }
+            match synced {
                 Ok(Ok(n)) if n > 0 => tracing::debug!(events = n, "indexed"),
                 Ok(Ok(_)) => {}
                 // The events stay in the log; the next round retries them.

@@ -9,7 +9,7 @@ pub mod tables;
 
 use std::collections::BTreeMap;
 
-use search_index::{log_buckets, RawStats, Summary, DIMENSIONS, MEASURES};
+use search_index::{Histogram, RawStats, DIMENSIONS, MEASURES};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -119,12 +119,12 @@ pub struct Statistics {
     pub technology_pairs: Vec<TechnologyPair>,
 }
 
-fn duration_cell(group: &str, values: &mut [u32], k: u64) -> DurationCell {
-    let n = values.len() as u64;
+fn duration_cell(group: &str, values: &Histogram, k: u64) -> DurationCell {
+    let n = values.count();
     // No durations at all reveals nothing about anyone.
     let (count, suppressed) = if n == 0 { (Some(0), false) } else { cell(n, k) };
     // A summary of fewer than k durations would describe too few reports.
-    let summary = (!suppressed).then(|| Summary::of(values)).flatten();
+    let summary = (!suppressed).then(|| values.summary()).flatten();
     DurationCell {
         group: group.to_string(),
         count,
@@ -197,8 +197,10 @@ impl Statistics {
         let mut durations_out = BTreeMap::new();
         let mut durations = durations;
         for measure in MEASURES {
-            let mut samples = durations.remove(measure).unwrap_or_default();
-            let histogram = log_buckets(&samples.overall)
+            let samples = durations.remove(measure).unwrap_or_default();
+            let histogram = samples
+                .overall
+                .log_buckets()
                 .into_iter()
                 .map(|(from, to, n)| {
                     let (count, suppressed) = if n == 0 { (Some(0), false) } else { cell(n, k) };
@@ -210,17 +212,15 @@ impl Statistics {
                     }
                 })
                 .collect();
-            let groups = |map: &mut BTreeMap<String, Vec<u32>>| -> Vec<DurationCell> {
-                map.iter_mut()
-                    .map(|(g, v)| duration_cell(g, v, k))
-                    .collect()
+            let groups = |map: &BTreeMap<String, Histogram>| -> Vec<DurationCell> {
+                map.iter().map(|(g, v)| duration_cell(g, v, k)).collect()
             };
             durations_out.insert(
                 measure.to_string(),
                 Durations {
-                    overall: duration_cell("all", &mut samples.overall, k),
-                    by_trigger: groups(&mut samples.by_trigger),
-                    by_category: groups(&mut samples.by_category),
+                    overall: duration_cell("all", &samples.overall, k),
+                    by_trigger: groups(&samples.by_trigger),
+                    by_category: groups(&samples.by_category),
                     histogram,
                 },
             );
