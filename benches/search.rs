@@ -122,6 +122,7 @@ fn main() {
             b
         }
     };
+    warm(&search);
     let rss_after_import = vm_kib("VmHWM");
 
     // Searching straight after the import: the reader sees the segments of
@@ -141,6 +142,7 @@ fn main() {
     // as the first publish after an import does on a server.
     let fresh = freshness(&store, &search);
     let merged_segments = segments(&search.index());
+    warm(&search);
 
     // 3. The query mix against tantivy: one warm-up pass, one timed pass.
     let warm = run_tantivy(&search.index(), &queries);
@@ -310,6 +312,7 @@ fn postgres_run(
     );
     settle(&search.index());
     let fresh = freshness(&store, &search);
+    warm(&search);
     run_tantivy(&search.index(), queries);
     let tantivy = run_tantivy(&search.index(), queries);
     let db_bytes = db.bytes();
@@ -533,6 +536,20 @@ fn import(store: &Store, n: usize) -> Build {
     b.generate_s = generate_ns.into_inner() as f64 / 1e9;
     b.deidentify_s = deidentify_ns.into_inner() as f64 / 1e9;
     b
+}
+
+/// Decodes the columns of new segments for facet counts and statistics, as
+/// the server's indexer does in the background after each sync.
+fn warm(search: &Search) {
+    let started = Instant::now();
+    search
+        .index()
+        .warm_stats()
+        .expect("decode the statistics columns");
+    eprintln!(
+        "statistics columns decoded in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 // ---------------------------------------------------------------------------

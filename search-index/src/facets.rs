@@ -16,6 +16,7 @@
 //! field, which dominated search time on a large index.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::FacetReader;
@@ -23,6 +24,7 @@ use tantivy::schema::{Facet, Field};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::schema::Fields;
+use crate::stats::{Columns, Values};
 
 /// facet name → value → number of matching reports.
 pub type Facets = BTreeMap<String, BTreeMap<String, u64>>;
@@ -82,16 +84,44 @@ impl FacetKind {
 /// Counts the values of several facet fields over the matching documents.
 pub struct FacetCounter {
     kinds: Vec<FacetKind>,
+    /// Per segment ordinal, its decoded columns if the statistics have
+    /// decoded them already.
+    decoded: Vec<Option<Arc<Columns>>>,
 }
 
 impl FacetCounter {
-    pub fn new(kinds: Vec<FacetKind>) -> FacetCounter {
-        FacetCounter { kinds }
+    pub fn new(kinds: Vec<FacetKind>, decoded: Vec<Option<Arc<Columns>>>) -> FacetCounter {
+        FacetCounter { kinds, decoded }
     }
 }
 
+/// Where one facet's values come from in one segment.
+enum Source {
+    /// The decoded columns: plain array reads (see `stats::columns`).
+    Decoded(Arc<Columns>),
+    /// tantivy's facet column, for a segment not decoded yet.
+    Column(FacetReader),
+}
+
 pub struct SegmentFacetCounter {
-    fields: Vec<(FacetKind, FacetReader, Vec<u64>)>,
+    fields: Vec<(FacetKind, Source, Vec<u64>)>,
+}
+
+impl FacetKind {
+    /// This facet's values among the decoded columns.
+    fn decoded(self, c: &Columns) -> (&Values, &[String]) {
+        let flat = |i: usize| (&c.flat[i].values, c.flat[i].names.as_slice());
+        match self {
+            FacetKind::Tech => (&c.technology, c.technologies.as_slice()),
+            FacetKind::Trigger => flat(0),
+            FacetKind::Factor => flat(1),
+            FacetKind::Mitigation => flat(2),
+            FacetKind::Detection => flat(3),
+            FacetKind::Industry => flat(4),
+            FacetKind::Severity => flat(5),
+            FacetKind::Year => flat(6),
+        }
+    }
 }
 
 impl Collector for FacetCounter {
@@ -100,16 +130,23 @@ impl Collector for FacetCounter {
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
+        ordinal: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetCounter> {
+        let decoded = self.decoded.get(ordinal as usize).cloned().flatten();
         let fields = self
             .kinds
             .iter()
-            .map(|&kind| {
-                let reader = segment.facet_reader(kind.name())?;
-                let counts = vec![0; reader.num_facets()];
-                Ok((kind, reader, counts))
+            .map(|&kind| match &decoded {
+                Some(c) => {
+                    let n = kind.decoded(c).1.len();
+                    Ok((kind, Source::Decoded(c.clone()), vec![0; n]))
+                }
+                None => {
+                    let reader = segment.facet_reader(kind.name())?;
+                    let counts = vec![0; reader.num_facets()];
+                    Ok((kind, Source::Column(reader), counts))
+                }
             })
             .collect::<tantivy::Result<_>>()?;
         Ok(SegmentFacetCounter { fields })
@@ -141,9 +178,18 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = Facets;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (_, reader, counts) in &mut self.fields {
-            for ord in reader.facet_ords(doc) {
-                counts[ord as usize] += 1;
+        for (kind, source, counts) in &mut self.fields {
+            match source {
+                Source::Decoded(c) => {
+                    for &v in kind.decoded(c).0.of(doc as usize) {
+                        counts[v as usize] += 1;
+                    }
+                }
+                Source::Column(reader) => {
+                    for ord in reader.facet_ords(doc) {
+                        counts[ord as usize] += 1;
+                    }
+                }
             }
         }
     }
@@ -151,14 +197,24 @@ impl SegmentCollector for SegmentFacetCounter {
     fn harvest(self) -> Facets {
         let mut out = Facets::new();
         let mut facet = Facet::root();
-        for (kind, reader, counts) in self.fields {
+        for (kind, source, counts) in self.fields {
             let values = out.entry(kind.name().to_string()).or_default();
             for (ord, &n) in counts.iter().enumerate() {
-                if n == 0 || reader.facet_from_ord(ord as u64, &mut facet).is_err() {
+                if n == 0 {
                     continue;
                 }
-                if let Some(value) = facet.to_path().first() {
-                    *values.entry(value.to_string()).or_default() += n;
+                match &source {
+                    Source::Decoded(c) => {
+                        *values.entry(kind.decoded(c).1[ord].clone()).or_default() += n;
+                    }
+                    Source::Column(reader) => {
+                        if reader.facet_from_ord(ord as u64, &mut facet).is_err() {
+                            continue;
+                        }
+                        if let Some(value) = facet.to_path().first() {
+                            *values.entry(value.to_string()).or_default() += n;
+                        }
+                    }
                 }
             }
         }

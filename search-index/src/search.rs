@@ -4,8 +4,8 @@
 use serde::Serialize;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Collector, Count, TopDocs};
-use tantivy::query::{AllQuery, Query};
-use tantivy::{DocAddress, Order, Score, Searcher};
+use tantivy::query::{AllQuery, EnableScoring, Query};
+use tantivy::{DocAddress, Executor, Order, Score, Searcher};
 
 use crate::error::SearchError;
 use crate::facets::{FacetCounter, FacetKind, Facets};
@@ -31,6 +31,7 @@ impl SearchIndex {
             .as_ref()
             .map_or_else(|| Box::new(AllQuery) as _, |t| t.box_clone());
         let searcher = self.reader.searcher();
+        let decoded = self.stats_columns.decoded(&searcher);
 
         // Facets without a filter of their own are counted in the main pass.
         let shared: Vec<FacetKind> = FacetKind::ALL
@@ -62,34 +63,44 @@ impl SearchIndex {
                         .map(|((score, _), address)| (score, address))
                         .collect()
                 },
-                &shared,
+                FacetCounter::new(shared.clone(), decoded.clone()),
+                &self.stats_executor,
             )?,
             Sort::Newest => main_pass(
                 &searcher,
                 main.as_ref(),
                 by_field_then_score(top, "month"),
                 strip_key,
-                &shared,
+                FacetCounter::new(shared.clone(), decoded.clone()),
+                &self.stats_executor,
             )?,
             Sort::Longest => main_pass(
                 &searcher,
                 main.as_ref(),
                 by_field_then_score(top, "ttr"),
                 strip_key,
-                &shared,
+                FacetCounter::new(shared.clone(), decoded.clone()),
+                &self.stats_executor,
             )?,
             Sort::Published => main_pass(
                 &searcher,
                 main.as_ref(),
                 by_field_then_score(top, "published"),
                 strip_key,
-                &shared,
+                FacetCounter::new(shared.clone(), decoded.clone()),
+                &self.stats_executor,
             )?,
         };
         let (total, scored, mut facets) = pass;
         for kind in FacetKind::ALL.into_iter().filter(|k| filters.restricts(*k)) {
             let query = filters.combine(base.as_ref(), Some(kind));
-            let mut counts = searcher.search(query.as_ref(), &FacetCounter::new(vec![kind]))?;
+            let counter = FacetCounter::new(vec![kind], decoded.clone());
+            let mut counts = searcher.search_with_executor(
+                query.as_ref(),
+                &counter,
+                &self.stats_executor,
+                EnableScoring::disabled_from_searcher(&searcher),
+            )?;
             facets.append(&mut counts);
         }
 
@@ -108,17 +119,25 @@ impl SearchIndex {
 
 type Pass = (usize, Vec<(Score, DocAddress)>, Facets);
 
-/// Count, top documents and the shared facets, collected in one search.
+/// Count, top documents and the shared facets, collected in one search,
+/// the segments spread over the cores.
 fn main_pass<C: Collector>(
     searcher: &Searcher,
     query: &dyn Query,
     top: C,
     to_scored: impl Fn(C::Fruit) -> Vec<(Score, DocAddress)>,
-    kinds: &[FacetKind],
+    facets: FacetCounter,
+    executor: &Executor,
 ) -> Result<Pass, SearchError> {
     // A tuple collector: one pass, no dynamic dispatch per document.
+    let collector = (Count, top, facets);
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
     let (count, top, facets) =
-        searcher.search(query, &(Count, top, FacetCounter::new(kinds.to_vec())))?;
+        searcher.search_with_executor(query, &collector, executor, scoring)?;
     Ok((count, to_scored(top), facets))
 }
 

@@ -304,6 +304,18 @@ impl ColumnCache {
         Ok(columns)
     }
 
+    /// The columns already decoded for each segment of `searcher`, without
+    /// decoding any: searches use them where present and read tantivy's
+    /// columns otherwise, so no search waits for a decode.
+    pub(crate) fn decoded(&self, searcher: &Searcher) -> Vec<Option<Arc<Columns>>> {
+        let cache = self.lock();
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|r| cache.get(&r.segment_id()).cloned())
+            .collect()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<Columns>>> {
         // The map holds no invariant a panicking holder could break.
         self.segments

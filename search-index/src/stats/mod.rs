@@ -28,8 +28,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::error::SearchError;
 use crate::index::SearchIndex;
 use crate::query::{FilterClauses, Filters};
-pub(crate) use columns::ColumnCache;
-use columns::Columns;
+pub(crate) use columns::{ColumnCache, Columns, Values};
 use tally::Tally;
 
 /// Single-valued or multi-valued facet dimensions counted per report.
