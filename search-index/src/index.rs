@@ -36,10 +36,10 @@ pub struct SearchIndex {
     /// The only writer (tantivy allows one per directory).
     writer: Mutex<IndexWriter>,
     pub(crate) text: TextParser,
-    /// Statistics scan every matching document; splitting the segments over
-    /// the cores halves their latency on a two-core server.
-    pub(crate) stats_executor: Executor,
-    pub(crate) stats_threads: usize,
+    /// Spreads a request's work over the cores: segments of a search or
+    /// statistics pass, slices of a large segment, hits to render.
+    pub(crate) executor: Executor,
+    pub(crate) threads: usize,
     /// Each segment's statistics columns, decoded on first use.
     pub(crate) stats_columns: crate::stats::ColumnCache,
     dir: PathBuf,
@@ -73,14 +73,14 @@ impl SearchIndex {
         let writer = new_writer(&index)?;
         let text = TextParser::new(&index, &fields, Aliases::new(aliases));
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let stats_executor = if threads > 1 {
-            Executor::multi_thread(threads, "stats-")?
+        let executor = if threads > 1 {
+            Executor::multi_thread(threads, "search-")?
         } else {
             Executor::single_thread()
         };
         Ok(SearchIndex {
-            stats_executor,
-            stats_threads: threads,
+            executor,
+            threads,
             stats_columns: Default::default(),
             index,
             fields,

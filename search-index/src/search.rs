@@ -64,7 +64,7 @@ impl SearchIndex {
                         .collect()
                 },
                 FacetCounter::new(shared.clone(), decoded.clone()),
-                &self.stats_executor,
+                &self.executor,
             )?,
             Sort::Newest => main_pass(
                 &searcher,
@@ -72,7 +72,7 @@ impl SearchIndex {
                 by_field_then_score(top, "month"),
                 strip_key,
                 FacetCounter::new(shared.clone(), decoded.clone()),
-                &self.stats_executor,
+                &self.executor,
             )?,
             Sort::Longest => main_pass(
                 &searcher,
@@ -80,7 +80,7 @@ impl SearchIndex {
                 by_field_then_score(top, "ttr"),
                 strip_key,
                 FacetCounter::new(shared.clone(), decoded.clone()),
-                &self.stats_executor,
+                &self.executor,
             )?,
             Sort::Published => main_pass(
                 &searcher,
@@ -88,7 +88,7 @@ impl SearchIndex {
                 by_field_then_score(top, "published"),
                 strip_key,
                 FacetCounter::new(shared.clone(), decoded.clone()),
-                &self.stats_executor,
+                &self.executor,
             )?,
         };
         let (total, scored, mut facets) = pass;
@@ -98,17 +98,20 @@ impl SearchIndex {
             let mut counts = searcher.search_with_executor(
                 query.as_ref(),
                 &counter,
-                &self.stats_executor,
+                &self.executor,
                 EnableScoring::disabled_from_searcher(&searcher),
             )?;
             facets.append(&mut counts);
         }
 
+        // Rendering (a stored document read and a snippet, which tokenises
+        // and stems the field's text) costs more than the matching at the
+        // median; hits are independent, so every core renders some.
         let renderer = HitRenderer::new(&searcher, &self.fields, text.as_deref())?;
-        let hits = scored
-            .into_iter()
-            .map(|(score, address)| renderer.render(&searcher, address, score))
-            .collect::<Result<_, _>>()?;
+        let hits = self.executor.map(
+            |(score, address)| renderer.render(&searcher, address, score),
+            scored.into_iter(),
+        )?;
         Ok(SearchResults {
             total,
             hits,

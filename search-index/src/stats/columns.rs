@@ -6,7 +6,7 @@
 //! a million reports. Segments never change once written, so their columns
 //! are decoded once into flat arrays (ordinals remapped to dense indices)
 //! and kept until the segment leaves the index; a request then costs a few
-//! array reads per document. The decoded form takes about 60 bytes per
+//! array reads per document. The decoded form takes about 85 bytes per
 //! document.
 
 use std::collections::HashMap;

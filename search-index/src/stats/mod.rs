@@ -295,13 +295,11 @@ impl SearchIndex {
         let base: Box<dyn Query> = parsed.unwrap_or_else(|| Box::new(AllQuery));
         let query = clauses.combine(base.as_ref(), None);
         let searcher = self.reader.searcher();
-        let columns = self
-            .stats_columns
-            .columns(&searcher, &self.stats_executor)?;
+        let columns = self.stats_columns.columns(&searcher, &self.executor)?;
         let matched = searcher.search_with_executor(
             query.as_ref(),
             &MatchingDocs,
-            &self.stats_executor,
+            &self.executor,
             EnableScoring::disabled_from_searcher(&searcher),
         )?;
         Ok(self.tally(&columns, matched)?)
@@ -311,8 +309,7 @@ impl SearchIndex {
     /// first `/stats` after a commit or merge does not pay for it.
     pub fn warm_stats(&self) -> Result<(), SearchError> {
         let searcher = self.reader.searcher();
-        self.stats_columns
-            .columns(&searcher, &self.stats_executor)?;
+        self.stats_columns.columns(&searcher, &self.executor)?;
         Ok(())
     }
 
@@ -349,13 +346,13 @@ impl SearchIndex {
             })
             .collect();
         let total: usize = plans.iter().map(|p| p.0.len()).sum();
-        let slice = total.div_ceil(self.stats_threads.max(1)).max(MIN_SLICE);
+        let slice = total.div_ceil(self.threads.max(1)).max(MIN_SLICE);
         let work: Vec<(usize, &[DocId])> = plans
             .iter()
             .enumerate()
             .flat_map(|(segment, (ids, _))| ids.chunks(slice).map(move |c| (segment, c)))
             .collect();
-        let tallies = self.stats_executor.map(
+        let tallies = self.executor.map(
             |(segment, ids): (usize, &[DocId])| {
                 let mut tally = Tally::new(&columns[segment], plans[segment].0.len());
                 tally.add(ids);
@@ -370,7 +367,7 @@ impl SearchIndex {
                 slot => *slot = Some(tally),
             }
         }
-        let counted = self.stats_executor.map(
+        let counted = self.executor.map(
             |(segment, tally): (usize, Tally<'_>)| Ok((segment, tally.harvest())),
             per_segment
                 .into_iter()
