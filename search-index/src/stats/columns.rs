@@ -80,9 +80,10 @@ pub(crate) struct Dim {
     pub(crate) names: Vec<String>,
 }
 
-/// A duration: each document's value as a rank into `distinct`, the
-/// segment's distinct values in ascending order (`NONE` for none). Ranks let
-/// a request count durations in dense arrays and still report exact values.
+/// A numeric column (a duration, the incident month): each document's value
+/// as a rank into `distinct`, the segment's distinct values in ascending
+/// order (`NONE` for none). Ranks let a request count values in dense
+/// arrays and still report exact values.
 pub(crate) struct Measure {
     pub(crate) rank: Vec<u32>,
     pub(crate) distinct: Vec<u32>,
@@ -101,9 +102,8 @@ pub(crate) struct Columns {
     /// trigger, contributing factor, mitigation, detection, industry,
     /// severity, year: `FLAT` order.
     pub(crate) flat: [Dim; 7],
-    /// Index into `months` (YYYYMM, ascending), or `NONE`.
-    pub(crate) month: Vec<u32>,
-    pub(crate) months: Vec<u32>,
+    /// Incident month, YYYYMM.
+    pub(crate) month: Measure,
     /// time to detect, mitigate, resolve.
     pub(crate) measures: [Measure; 3],
 }
@@ -149,7 +149,7 @@ fn flat_dim(segment: &SegmentReader, field: &str) -> tantivy::Result<Dim> {
     Ok(Dim { values, names })
 }
 
-fn measure(column: &Column<u64>, docs: usize) -> Measure {
+fn ranked(column: &Column<u64>, docs: usize) -> Measure {
     let raw: Vec<Option<u32>> = (0..docs as DocId)
         .map(|d| {
             column
@@ -215,21 +215,11 @@ impl Columns {
             flat_dim(segment, FLAT[6].0)?,
         ];
         let fast = segment.fast_fields();
-        let month_column = fast.u64("month")?;
-        let raw_months: Vec<Option<u32>> = (0..docs as DocId)
-            .map(|d| month_column.first(d).map(|m| m as u32))
-            .collect();
-        let mut months: Vec<u32> = raw_months.iter().flatten().copied().collect();
-        months.sort_unstable();
-        months.dedup();
-        let month = raw_months
-            .iter()
-            .map(|m| m.map_or(NONE, |m| months.partition_point(|&x| x < m) as u32))
-            .collect();
+        let month = ranked(&fast.u64("month")?, docs);
         let measures = [
-            measure(&fast.u64("ttd")?, docs),
-            measure(&fast.u64("ttm")?, docs),
-            measure(&fast.u64("ttr")?, docs),
+            ranked(&fast.u64("ttd")?, docs),
+            ranked(&fast.u64("ttm")?, docs),
+            ranked(&fast.u64("ttr")?, docs),
         ];
         let mut columns = Columns {
             full: RawStats::default(),
@@ -239,7 +229,6 @@ impl Columns {
             categories,
             flat,
             month,
-            months,
             measures,
         };
         let all: Vec<DocId> = (0..docs as DocId).collect();
@@ -251,7 +240,7 @@ impl Columns {
 
     /// Documents in the segment, deleted ones included.
     pub(crate) fn max_doc(&self) -> DocId {
-        self.month.len() as DocId
+        self.month.rank.len() as DocId
     }
 }
 

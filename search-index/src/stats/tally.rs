@@ -139,7 +139,7 @@ impl<'a> Tally<'a> {
             technology: vec![0; nt],
             category: vec![0; c.categories.len()],
             flat: std::array::from_fn(|i| vec![0; c.flat[i].names.len()]),
-            months: vec![0; c.months.len()],
+            months: vec![0; c.month.distinct.len()],
             technology_trigger: vec![0; nt * ntr],
             technology_factor: vec![0; nt * nf],
             technology_pairs: vec![0; nt * nt],
@@ -193,7 +193,7 @@ impl<'a> Tally<'a> {
                     self.flat[i][v as usize] += 1;
                 }
             }
-            let month = c.month[d];
+            let month = c.month.rank[d];
             if month != NONE {
                 self.months[month as usize] += 1;
             }
@@ -254,7 +254,7 @@ impl<'a> Tally<'a> {
         let months = self
             .months
             .iter()
-            .zip(&c.months)
+            .zip(&c.month.distinct)
             .filter(|(&n, _)| n > 0)
             .map(|(&n, &m)| (u64::from(m), u64::from(n)))
             .collect();
