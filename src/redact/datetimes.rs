@@ -8,11 +8,12 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Timelike};
 use regex::{Captures, Regex};
 
-use super::detect::{regex, Span};
+use super::detect::stretches::{captures_in, Stretch, Stretches, COLON, DIGIT, NON_ASCII};
+use super::detect::{is_word_byte, regex, Span};
 use super::FindingKind;
 use crate::report::moment::format_offset;
 
-const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",
@@ -27,7 +28,7 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
-const WEEKDAYS: [&str; 7] = [
+pub(crate) const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",
@@ -233,7 +234,8 @@ impl Coarsener {
         Some(format_offset(minutes))
     }
 
-    pub fn find(&mut self, text: &str, out: &mut Vec<Span>) {
+    pub fn find(&mut self, text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
+        let bytes = text.as_bytes();
         static ISO: OnceLock<Regex> = OnceLock::new();
         static WRITTEN: OnceLock<Regex> = OnceLock::new();
         static LOG: OnceLock<Regex> = OnceLock::new();
@@ -248,11 +250,10 @@ impl Coarsener {
         for c in iso.captures_iter(text) {
             let m = c.get(0).expect("whole match");
             // `"Version": "2012-10-17"` in an IAM policy is a constant.
-            if text[..m.start()]
+            let before = text[..m.start()]
                 .trim_end_matches([' ', '"', ':'])
-                .to_ascii_lowercase()
-                .ends_with("version")
-            {
+                .as_bytes();
+            if before.len() >= 7 && before[before.len() - 7..].eq_ignore_ascii_case(b"version") {
                 continue;
             }
             let date = (|| {
@@ -272,8 +273,21 @@ impl Coarsener {
                 r"(?i)(?-u:\b){WEEKDAY}(?:(?P<d1>[0-3]?[0-9])(?:st|nd|rd|th)?\s+(?P<m1>{MONTH})|(?P<m2>{MONTH})\s+(?P<d2>[0-3]?[0-9])(?:st|nd|rd|th)?),?\s+(?P<y>(?:19|20)[0-9]{{2}})(?:,?\s+(?:at\s+)?{CLOCK}(?:\s*\(?(?P<z>{ZONE})\)?)?)?(?-u:\b)"
             ),
         );
-        for c in written.captures_iter(text) {
-            let m = c.get(0).expect("whole match");
+        // Every written date ends in a year that starts a stretch (or
+        // follows a non-ASCII space inside one), at most three stretches
+        // after its weekday and at most four before a zone.
+        let year = |s: &Stretch| {
+            let b = &bytes[s.start as usize..s.end as usize];
+            s.has_any(NON_ASCII)
+                || b.len() >= 4
+                    && matches!(&b[..2], b"19" | b"20")
+                    && b[2].is_ascii_digit()
+                    && b[3].is_ascii_digit()
+                    && b.get(4).is_none_or(|&c| !is_word_byte(c))
+        };
+        for (offset, c) in captures_in(text, written, stretches.ranges_around(year, 3, 4)) {
+            let whole = c.get(0).expect("whole match");
+            let m = offset + whole.start()..offset + whole.end();
             let month = c
                 .name("m1")
                 .or(c.name("m2"))
@@ -290,7 +304,7 @@ impl Coarsener {
                 continue;
             };
             let zone = c.name("z").and_then(|z| zone_minutes(z.as_str()));
-            found.push((m.start(), m.end(), Some(date), time_of(&c), zone, true));
+            found.push((m.start, m.end, Some(date), time_of(&c), zone, true));
         }
         // Log timestamps: `Oct  3 14:22:07` (syslog) and `14/Aug/2024:21:03:17.402` (access logs).
         let log = regex(
@@ -328,24 +342,26 @@ impl Coarsener {
             &BARE,
             &format!(r"(?-u:\b){CLOCK}(?:\s?\(?(?P<z>{ZONE})(?-u:\b)\)?)?"),
         );
-        let bytes = text.as_bytes();
-        for c in bare.captures_iter(text) {
-            let m = c.get(0).expect("whole match");
+        // A clock time is in a stretch with a digit and a colon; its
+        // `p.m.` and its zone may follow in the next two.
+        let clock = |s: &Stretch| s.has(DIGIT | COLON);
+        for (offset, c) in captures_in(text, bare, stretches.ranges_around(clock, 0, 2)) {
+            let whole = c.get(0).expect("whole match");
+            let m = offset + whole.start()..offset + whole.end();
             // Part of an address, a longer timestamp or a ratio.
             // `psql` prints intervals as `00:02:03.90`: a duration, not a time.
-            let centiseconds = m
-                .as_str()
+            let centiseconds = text[m.clone()]
                 .rsplit_once('.')
                 .is_some_and(|(_, f)| f.len() == 2);
-            if m.start() > 0 && matches!(bytes[m.start() - 1], b':' | b'.' | b'/' | b'-' | b'T')
-                || bytes.get(m.end()) == Some(&b':')
-                    && bytes.get(m.end() + 1).is_some_and(u8::is_ascii_digit)
+            if m.start > 0 && matches!(bytes[m.start - 1], b':' | b'.' | b'/' | b'-' | b'T')
+                || bytes.get(m.end) == Some(&b':')
+                    && bytes.get(m.end + 1).is_some_and(u8::is_ascii_digit)
                 || centiseconds
             {
                 continue;
             }
             let zone = c.name("z").and_then(|z| zone_minutes(z.as_str()));
-            found.push((m.start(), m.end(), None, time_of(&c), zone, false));
+            found.push((m.start, m.end, None, time_of(&c), zone, false));
         }
         found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         let mut cursor = 0;
@@ -381,7 +397,7 @@ mod tests {
             reference: start.and_then(Reference::start),
         };
         let mut out = Vec::new();
-        c.find(text, &mut out);
+        c.find(text, &Stretches::new(text), &mut out);
         out.iter()
             .map(|s| {
                 (

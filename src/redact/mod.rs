@@ -228,12 +228,13 @@ impl Redactor {
             let (dropped, staff, members) = staff::split_staff(&normalise::clean(t));
             // Everyone in a staff list, wherever else they are named.
             names.extend(members.iter().filter_map(|m| detect::staff_member_term(m)));
+            let stretches = detect::Stretches::new(&dropped);
             let mut people = Vec::new();
-            detect::people(&dropped, &mut people);
+            detect::people(&dropped, &stretches, &mut people);
             names.extend(detect::learn_names(&people, &dropped));
             // A secret pasted once in a command is often quoted again in prose.
             let mut found = Vec::new();
-            detect::all(&dropped, &mut found);
+            detect::all(&dropped, &stretches, &mut found);
             for s in found
                 .iter()
                 .filter(|s| s.kind == FindingKind::Secret && s.end - s.start >= 6)
@@ -250,6 +251,7 @@ impl Redactor {
             self.prepared.push(Prepared {
                 text: t.to_string(),
                 clean: dropped,
+                stretches,
                 staff,
                 found,
                 people,
@@ -310,6 +312,7 @@ impl Redactor {
     fn spans(&mut self, field: &str, text: &str) -> (String, Vec<Span>) {
         let Prepared {
             clean,
+            stretches,
             staff,
             found: mut spans,
             people: guessed,
@@ -318,7 +321,7 @@ impl Redactor {
         if staff > 0 {
             self.record(FindingKind::StaffList, "(section removed)", field, staff);
         }
-        self.times.find(&clean, &mut spans);
+        self.times.find(&clean, &stretches, &mut spans);
         // Declared, then known, then learned names go in before the name
         // detector: for the same stretch of text, the earlier span wins
         // (the sort in `resolve` is stable), and these carry the better key.
@@ -402,6 +405,7 @@ impl Redactor {
 struct Prepared {
     text: String,
     clean: String,
+    stretches: detect::Stretches,
     staff: usize,
     found: Vec<Span>,
     people: Vec<Span>,
@@ -416,13 +420,15 @@ impl Redactor {
             return self.prepared.swap_remove(i);
         }
         let (clean, staff) = staff::drop_staff_sections(&normalise::clean(text));
+        let stretches = detect::Stretches::new(&clean);
         let mut found = Vec::new();
-        detect::all(&clean, &mut found);
+        detect::all(&clean, &stretches, &mut found);
         let mut people = Vec::new();
-        detect::people(&clean, &mut people);
+        detect::people(&clean, &stretches, &mut people);
         Prepared {
             text: String::new(),
             clean,
+            stretches,
             staff,
             found,
             people,

@@ -89,30 +89,42 @@ impl Skeleton {
         }
         let mut text = String::with_capacity(clean.len());
         let mut origin = Vec::with_capacity(clean.len());
-        for (i, c) in clean.char_indices() {
-            // Accents are dropped too: `Qúillfeather` is the declared
-            // `Quillfeather` with a combining mark on it.
-            let mut push = |base: char| {
-                if is_combining_mark(base) {
-                    return;
-                }
-                for lc in fold_lookalike(base).to_lowercase() {
-                    let before = text.len();
-                    text.push(lc);
-                    origin.extend(std::iter::repeat_n(i, text.len() - before));
-                }
-            };
-            if c.is_ascii() {
-                push(c);
-            } else {
-                decompose_canonical(c, &mut push);
-            }
+        let mut rest = clean;
+        let mut at = 0;
+        // Mostly ASCII with a few curly quotes or accents: the ASCII runs
+        // are lowercased whole, only the other characters one by one.
+        while let Some(run) = rest.find(|c: char| !c.is_ascii()) {
+            text.push_str(&rest[..run].to_ascii_lowercase());
+            origin.extend(at..at + run);
+            let c = rest[run..].chars().next().expect("a character starts here");
+            Self::push_folded(&mut text, &mut origin, at + run, c);
+            let used = run + c.len_utf8();
+            rest = &rest[used..];
+            at += used;
         }
+        text.push_str(&rest.to_ascii_lowercase());
+        origin.extend(at..at + rest.len());
         Skeleton {
             text,
             origin: Some(origin),
             clean_len: clean.len(),
         }
+    }
+
+    /// The skeleton of one non-ASCII character at clean offset `i`.
+    fn push_folded(text: &mut String, origin: &mut Vec<usize>, i: usize, c: char) {
+        // Accents are dropped too: `Qúillfeather` is the declared
+        // `Quillfeather` with a combining mark on it.
+        decompose_canonical(c, |base| {
+            if is_combining_mark(base) {
+                return;
+            }
+            for lc in fold_lookalike(base).to_lowercase() {
+                let before = text.len();
+                text.push(lc);
+                origin.extend(std::iter::repeat_n(i, text.len() - before));
+            }
+        });
     }
 
     /// The clean-text byte range of a skeleton byte range.
@@ -132,6 +144,20 @@ impl Skeleton {
 }
 
 /// The skeleton of a short string (a declared term).
+/// `f` of the lowercase of `word`, without a copy on the heap when the word
+/// is short and ASCII (nearly every word the redactor looks up in a list).
+pub fn with_ascii_lowercase<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buffer = [0u8; 64];
+    match buffer.get_mut(..word.len()) {
+        Some(lower) if word.is_ascii() => {
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            f(std::str::from_utf8(lower).expect("ASCII is UTF-8"))
+        }
+        _ => f(&word.to_lowercase()),
+    }
+}
+
 pub fn skeleton_of(term: &str) -> String {
     Skeleton::new(&clean(term)).text
 }

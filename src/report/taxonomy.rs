@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -107,7 +109,7 @@ impl Resolved {
 
 pub struct Taxonomy {
     pub technologies: Vec<Technology>,
-    technology_lookup: HashMap<String, usize>,
+    technology_lookup: FxHashMap<String, usize>,
     vocabularies: HashMap<Vocabulary, Vec<Term>>,
     term_lookup: HashMap<Vocabulary, HashMap<String, usize>>,
 }
@@ -141,7 +143,7 @@ impl Taxonomy {
             toml::from_str(TECHNOLOGIES).expect("embedded technologies.toml is valid");
         let mut vocab_file: HashMap<String, Vec<Term>> =
             toml::from_str(VOCABULARIES).expect("embedded vocabularies.toml is valid");
-        let mut technology_lookup = HashMap::new();
+        let mut technology_lookup = FxHashMap::default();
         for (i, t) in techs.technology.iter().enumerate() {
             technology_lookup.insert(normalise(&t.id), i);
             technology_lookup.insert(normalise(&t.name), i);
@@ -172,10 +174,24 @@ impl Taxonomy {
         }
     }
 
+    /// `word` (one word, lowercase, no underscore: its own normal form)
+    /// names a technology.
+    pub fn is_technology_word(&self, word: &str) -> bool {
+        self.technology_lookup.contains_key(word)
+    }
+
     pub fn technology(&self, value: &str) -> Option<&Technology> {
-        self.technology_lookup
-            .get(&normalise(value))
-            .map(|&i| &self.technologies[i])
+        // The redactor asks this of every capitalised word of every report:
+        // a single ASCII word normalises to its lowercase, without a copy
+        // on the heap.
+        let found = if value.bytes().all(|b| b.is_ascii_graphic() && b != b'_') {
+            crate::redact::normalise::with_ascii_lowercase(value, |lower| {
+                self.technology_lookup.get(lower).copied()
+            })
+        } else {
+            self.technology_lookup.get(&normalise(value)).copied()
+        };
+        found.map(|i| &self.technologies[i])
     }
 
     pub fn resolve_technology(&self, value: &str) -> Resolved {

@@ -4,16 +4,19 @@
 //! no catastrophic backtracking on adversarial input).
 
 mod cloud;
+mod keyed;
 mod network;
 mod people;
 mod personal;
 mod secrets;
+pub mod stretches;
 
 use std::sync::OnceLock;
 
 use regex::Regex;
 
 use super::FindingKind;
+pub use stretches::Stretches;
 
 pub use people::{learn_names, people, staff_member_term};
 
@@ -64,16 +67,16 @@ pub fn placeholders(text: &str, out: &mut Vec<Span>) {
 }
 
 /// Every pattern detector, on clean text.
-pub fn all(text: &str, out: &mut Vec<Span>) {
+pub fn all(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     placeholders(text, out);
-    secrets::secrets(text, out);
+    secrets::secrets(text, stretches, out);
     network::urls(text, out);
     network::emails(text, out);
-    network::ipv6(text, out);
-    network::ipv4(text, out);
-    network::mac(text, out);
-    network::hosts(text, out);
+    network::ipv6(text, stretches, out);
+    network::ipv4(text, stretches, out);
+    network::mac(text, stretches, out);
+    network::hosts(text, stretches, out);
     network::channels_and_handles(text, out);
-    cloud::cloud(text, out);
-    personal::personal(text, out);
+    cloud::cloud(text, stretches, out);
+    personal::personal(text, stretches, out);
 }

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::stretches::{Stretch, Stretches, COLON, DASH, DIGIT, DOT};
 use super::{is_word_byte, regex, Span};
 use crate::redact::lists;
 use crate::redact::FindingKind;
@@ -92,32 +93,27 @@ pub fn urls(text: &str, out: &mut Vec<Span>) {
 }
 
 /// IPv4 addresses, with an optional CIDR suffix.
-pub fn ipv4(text: &str, out: &mut Vec<Span>) {
+pub fn ipv4(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = regex(
         &RE,
         r"(?-u:\b)(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:/[0-9]{1,2})?(?-u:\b)",
     );
     let bytes = text.as_bytes();
-    for m in re.find_iter(text) {
+    for (start, end) in stretches.find_iter(text, re, |s| s.byte_len() >= 7 && s.has(DIGIT | DOT)) {
+        let found = &text[start..end];
         // `1.2.3.4.5` is a version or an OID, not an address.
-        if m.start() > 0 && bytes[m.start() - 1] == b'.'
-            || bytes.get(m.end()) == Some(&b'.')
-                && bytes.get(m.end() + 1).is_some_and(u8::is_ascii_digit)
+        if start > 0 && bytes[start - 1] == b'.'
+            || bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
         {
             continue;
         }
-        let addr = m.as_str().split('/').next().unwrap_or("");
+        let addr = found.split('/').next().unwrap_or("");
         if let Ok(ip) = addr.parse::<Ipv4Addr>() {
-            if is_well_known_v4(ip) && !m.as_str().contains('/') {
+            if is_well_known_v4(ip) && !found.contains('/') {
                 continue;
             }
-            out.push(Span::new(
-                m.start(),
-                m.end(),
-                FindingKind::Ip,
-                ip.to_string(),
-            ));
+            out.push(Span::new(start, end, FindingKind::Ip, ip.to_string()));
         }
     }
 }
@@ -140,22 +136,32 @@ fn is_well_known_v4(ip: Ipv4Addr) -> bool {
 }
 
 /// IPv6 addresses: candidates by shape, confirmed by the standard parser.
-pub fn ipv6(text: &str, out: &mut Vec<Span>) {
+pub fn ipv6(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = regex(
         &RE,
         r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:/[0-9]{1,3})?",
     );
     let bytes = text.as_bytes();
-    for m in re.find_iter(text) {
-        if m.start() > 0 && is_word_byte(bytes[m.start() - 1])
-            || bytes.get(m.end()).is_some_and(|b| is_word_byte(*b))
+    // Every match holds two colons.
+    let could_match = |s: &Stretch| {
+        s.has(COLON)
+            && bytes[s.start as usize..s.end as usize]
+                .iter()
+                .filter(|&&b| b == b':')
+                .count()
+                >= 2
+    };
+    for (start, end) in stretches.find_iter(text, re, could_match) {
+        let found = &text[start..end];
+        if start > 0 && is_word_byte(bytes[start - 1])
+            || bytes.get(end).is_some_and(|b| is_word_byte(*b))
         {
             continue;
         }
-        let (addr, has_prefix) = match m.as_str().split_once('/') {
+        let (addr, has_prefix) = match found.split_once('/') {
             Some((a, _)) => (a, true),
-            None => (m.as_str(), false),
+            None => (found, false),
         };
         // Prose around an address: `at fe80::1.` or `(::1:)`.
         let mut candidate = addr.trim_end_matches('.');
@@ -167,27 +173,29 @@ pub fn ipv6(text: &str, out: &mut Vec<Span>) {
                 continue;
             }
             let end = if has_prefix && candidate.len() == addr.len() {
-                m.end()
+                end
             } else {
-                m.start() + candidate.len()
+                start + candidate.len()
             };
-            out.push(Span::new(m.start(), end, FindingKind::Ip, ip.to_string()));
+            out.push(Span::new(start, end, FindingKind::Ip, ip.to_string()));
         }
     }
 }
 
-pub fn mac(text: &str, out: &mut Vec<Span>) {
+pub fn mac(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = regex(
         &RE,
         r"(?-u:\b)[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:[:-][0-9A-Fa-f]{2}){4}(?-u:\b)|(?-u:\b)[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?-u:\b)",
     );
-    for m in re.find_iter(text) {
+    // Fourteen bytes at least, with separators.
+    let could_match = |s: &Stretch| s.byte_len() >= 14 && s.has_any(COLON | DASH | DOT);
+    for (start, end) in stretches.find_iter(text, re, could_match) {
         out.push(Span::new(
-            m.start(),
-            m.end(),
+            start,
+            end,
             FindingKind::Mac,
-            m.as_str().to_lowercase(),
+            text[start..end].to_lowercase(),
         ));
     }
 }
@@ -272,17 +280,23 @@ const HOST_SUFFIXES: &[&str] = &[
     "onion",
 ];
 
-pub fn hosts(text: &str, out: &mut Vec<Span>) {
+pub fn hosts(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = regex(
         &RE,
         r"(?i)(?-u:\b)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+(?-u:\b)",
     );
     let bytes = text.as_bytes();
-    for m in re.find_iter(text) {
-        let host = m.as_str();
+    // A dot with something after it: not the full stop that ends a word.
+    let could_match = |s: &Stretch| {
+        s.byte_len() >= 3
+            && s.has(DOT)
+            && bytes[s.start as usize..s.end as usize - 1].contains(&b'.')
+    };
+    for (start, end) in stretches.find_iter(text, re, could_match) {
+        let host = &text[start..end];
         // Part of a path, an e-mail or a longer dotted token.
-        if m.start() > 0 && matches!(bytes[m.start() - 1], b'@' | b'/' | b'.' | b'-' | b'_') {
+        if start > 0 && matches!(bytes[start - 1], b'@' | b'/' | b'.' | b'-' | b'_') {
             continue;
         }
         let lower = host.to_ascii_lowercase();
@@ -300,7 +314,7 @@ pub fn hosts(text: &str, out: &mut Vec<Span>) {
         if lists::is_public_host(&lower) {
             continue;
         }
-        out.push(Span::new(m.start(), m.end(), FindingKind::Host, lower));
+        out.push(Span::new(start, end, FindingKind::Host, lower));
     }
 }
 
@@ -358,9 +372,9 @@ pub fn channels_and_handles(text: &str, out: &mut Vec<Span>) {
 mod tests {
     use super::*;
 
-    fn found(f: fn(&str, &mut Vec<Span>), text: &str) -> Vec<String> {
+    fn found(f: fn(&str, &Stretches, &mut Vec<Span>), text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        f(text, &mut out);
+        f(text, &Stretches::new(text), &mut out);
         out.iter()
             .map(|s| text[s.start..s.end].to_string())
             .collect()
@@ -369,11 +383,14 @@ mod tests {
     #[test]
     fn finds_network_identity() {
         assert_eq!(
-            found(emails, "mail Jo.Doe+x@corp.acme.io now"),
+            found(|t, _, o| emails(t, o), "mail Jo.Doe+x@corp.acme.io now"),
             ["Jo.Doe+x@corp.acme.io"]
         );
         assert_eq!(
-            found(urls, "see (https://grafana.acme.io/d/abc?x=1)."),
+            found(
+                |t, _, o| urls(t, o),
+                "see (https://grafana.acme.io/d/abc?x=1)."
+            ),
             ["https://grafana.acme.io/d/abc?x=1"]
         );
         assert_eq!(
@@ -399,7 +416,7 @@ mod tests {
         );
         assert_eq!(
             found(
-                channels_and_handles,
+                |t, _, o| channels_and_handles(t, o),
                 "in #inc-2291-payments ping @priya.n, not #fff or @types/node or a@b"
             ),
             ["#inc-2291-payments", "@priya.n"]

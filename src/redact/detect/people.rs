@@ -7,17 +7,20 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
+use rustc_hash::FxHashSet;
 
+use super::keyed::Keyed;
+use super::stretches::{Stretch, Stretches, NON_ASCII};
 use super::{regex, Span};
-use crate::redact::datetimes::is_calendar_word;
+use crate::redact::datetimes::{MONTHS, WEEKDAYS};
 use crate::redact::declared::Term;
 use crate::redact::lists;
-use crate::redact::normalise::skeleton_of;
+use crate::redact::normalise::{skeleton_of, with_ascii_lowercase};
 use crate::redact::FindingKind;
 use crate::report::taxonomy::taxonomy;
 
 /// Words that start sentences and headings in postmortems, capitalised but
-/// never surnames (calendar words are checked by `is_calendar_word`).
+/// never surnames (calendar words are added to them).
 const NOT_SURNAMES: &[&str] = &[
     "the",
     "and",
@@ -104,15 +107,36 @@ fn is_technology(word: &str) -> bool {
 fn surname_like(word: &str) -> bool {
     is_capitalised(word)
         && word.chars().count() >= 2
-        && !NOT_SURNAMES.iter().any(|n| n.eq_ignore_ascii_case(word))
-        && !is_calendar_word(word)
-        && !is_technology(word)
+        && with_ascii_lowercase(word, |lower| {
+            !not_surname(lower) && !taxonomy().is_technology_word(lower)
+        })
+}
+
+/// A function or calendar word (lowercase), never a surname.
+fn not_surname(lower: &str) -> bool {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        NOT_SURNAMES
+            .iter()
+            .chain(MONTHS.iter())
+            .chain(WEEKDAYS.iter())
+            .copied()
+            .collect()
+    })
+    .contains(lower)
 }
 
 /// A capitalised word that is neither English nor a technology: a name
-/// whoever introduced it.
+/// whoever introduced it. The commonest test to fail comes first: most
+/// capitalised words start a sentence and are English.
 fn unknown_proper_noun(word: &str) -> bool {
-    surname_like(word) && !lists::is_english(&word.to_lowercase())
+    is_capitalised(word)
+        && word.chars().count() >= 2
+        && with_ascii_lowercase(word, |lower| {
+            !lists::is_english(lower)
+                && !not_surname(lower)
+                && !taxonomy().is_technology_word(lower)
+        })
 }
 
 struct Word<'a> {
@@ -123,21 +147,29 @@ struct Word<'a> {
 
 /// Words: letters (and marks), with apostrophes and hyphens inside.
 /// Hand-rolled rather than a regex: this runs over every byte of every
-/// report, and a character loop is several times faster than a Unicode
-/// class automaton.
+/// report, and a byte loop that decodes only non-ASCII characters is
+/// several times faster than a Unicode class automaton.
 fn words(text: &str) -> Vec<Word<'_>> {
-    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() / 5);
     let mut start: Option<usize> = None;
     let mut last_letter_end = 0;
-    for (i, c) in text.char_indices() {
-        let letter = c.is_alphabetic() || start.is_some() && is_mark(c);
-        let joiner = matches!(c, '\'' | '’' | '-');
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (letter, joiner, len) = if b.is_ascii() {
+            (b.is_ascii_alphabetic(), matches!(b, b'\'' | b'-'), 1)
+        } else {
+            let c = text[i..].chars().next().expect("a character starts here");
+            let letter = c.is_alphabetic() || start.is_some() && is_mark(c);
+            (letter, c == '’', c.len_utf8())
+        };
         match start {
             None if letter => {
                 start = Some(i);
-                last_letter_end = i + c.len_utf8();
+                last_letter_end = i + len;
             }
-            Some(_) if letter => last_letter_end = i + c.len_utf8(),
+            Some(_) if letter => last_letter_end = i + len,
             Some(_) if joiner => {}
             Some(s) => {
                 out.push(Word {
@@ -149,6 +181,7 @@ fn words(text: &str) -> Vec<Word<'_>> {
             }
             None => {}
         }
+        i += len;
     }
     if let Some(s) = start {
         out.push(Word {
@@ -220,9 +253,8 @@ fn person(out: &mut Vec<Span>, text: &str, start: usize, end: usize) {
     out.push(Span::new(start, end, FindingKind::Person, key));
 }
 
-pub fn people(text: &str, out: &mut Vec<Span>) {
+pub fn people(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static HONORIFIC: OnceLock<Regex> = OnceLock::new();
-    static INTRODUCED: OnceLock<Regex> = OnceLock::new();
     let honorific = regex(
         &HONORIFIC,
         r"(?-u:\b)(?:Dr|Mr|Mrs|Ms|Mx|Prof|Sir|Dame)\.?[ \u{a0}]+(\p{Lu}[\p{L}'’-]+(?:[ \u{a0}]+\p{Lu}[\p{L}'’-]+)?)",
@@ -234,14 +266,44 @@ pub fn people(text: &str, out: &mut Vec<Span>) {
         }
     }
     // Names introduced by a role or a verb of contact, whatever the name.
-    let introduced = regex(
-        &INTRODUCED,
-        r"(?i:(?-u:\b)(?:engineer|manager|lead|director|developer|admin|administrator|architect|analyst|colleague|ceo|cto|cio|ciso|vp|owner|commander|author|contact|ask|asked|paged|pinged|called|told|thanks|thank you|cc|contacted|escalated to|handed over to|handed off to|hand off to)[:,]?[ \u{a0}]+)(\p{Lu}[\p{L}'’-]+(?:[ \u{a0}]+\p{Lu}[\p{L}'’-]+)?)",
-    );
-    for c in introduced.captures_iter(text) {
-        let m = c.get(1).expect("group 1");
-        let parts: Vec<&str> = m
-            .as_str()
+    static INTRODUCED: OnceLock<Keyed> = OnceLock::new();
+    let introduced = INTRODUCED.get_or_init(|| {
+        Keyed::new(
+            &[
+                "engineer", "manager", "lead", "director", "developer", "admin", "architect",
+                "analyst", "colleague", "ceo", "cto", "cio", "ciso", "vp", "owner", "commander",
+                "author", "contact", "ask", "paged", "pinged", "called", "told", "thank", "cc",
+                "escalated", "hand",
+            ],
+            r"(?i:(?-u:\b)(?:engineer|manager|lead|director|developer|admin|administrator|architect|analyst|colleague|ceo|cto|cio|ciso|vp|owner|commander|author|contact|ask|asked|paged|pinged|called|told|thanks|thank you|cc|contacted|escalated to|handed over to|handed off to|hand off to)[:,]?[ \u{a0}]+)(\p{Lu}[\p{L}'’-]+(?:[ \u{a0}]+\p{Lu}[\p{L}'’-]+)?)",
+        )
+    });
+    // The role or verb ends its stretch and a capital starts the next —
+    // or the one after `thank you`, `escalated to`, `handed over to` — or
+    // a non-ASCII space joins them in one stretch.
+    let bytes = text.as_bytes();
+    let capital_at = |i: usize| {
+        bytes
+            .get(i)
+            .is_some_and(|&b| b.is_ascii_uppercase() || b >= 0x80)
+    };
+    let could_match = |s: &Stretch, next: &[Stretch]| {
+        s.has_any(NON_ASCII)
+            || next.first().is_some_and(|n| capital_at(n.start as usize))
+            || next.len() >= 2 && {
+                let word =
+                    text[next[0].start as usize..next[0].end as usize].trim_end_matches([':', ',']);
+                ["you", "to", "over", "off"]
+                    .iter()
+                    .any(|w| w.eq_ignore_ascii_case(word))
+                    && next[1..next.len().min(3)]
+                        .iter()
+                        .any(|n| capital_at(n.start as usize))
+            }
+    };
+    for c in introduced.captures_iter_in(text, stretches.ranges_ahead(could_match, 3)) {
+        let m = c.get_group(1).expect("group 1");
+        let parts: Vec<&str> = text[m.range()]
             .split([' ', '\u{a0}'])
             .filter(|p| !p.is_empty())
             .collect();
@@ -252,11 +314,11 @@ pub fn people(text: &str, out: &mut Vec<Span>) {
             continue;
         }
         let end = if parts.len() > 1 && surname_like(parts[1]) {
-            m.end()
+            m.end
         } else {
-            m.start() + first.len()
+            m.start + first.len()
         };
-        person(out, text, m.start(), end);
+        person(out, text, m.start, end);
     }
     static INITIAL: OnceLock<Regex> = OnceLock::new();
     let initial = regex(&INITIAL, r"(?-u:\b)\p{Lu}\.[ \u{a0}]?(\p{Lu}[\p{L}'’-]+)");
@@ -347,7 +409,7 @@ pub fn learn_names(spans: &[Span], text: &str) -> Vec<(Term, String)> {
             name.to_string(),
         ));
         for part in [parts[0], parts[parts.len() - 1]] {
-            if !is_technology(part) && !lists::is_english(&part.to_lowercase()) {
+            if !is_technology(part) && !with_ascii_lowercase(part, lists::is_english) {
                 out.push((
                     Term {
                         kind: FindingKind::Person,
@@ -367,7 +429,7 @@ mod tests {
 
     fn found(text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        people(text, &mut out);
+        people(text, &Stretches::new(text), &mut out);
         let mut v: Vec<String> = out
             .iter()
             .map(|s| text[s.start..s.end].to_string())
@@ -383,6 +445,10 @@ mod tests {
         assert_eq!(
             found("Dr. Lee approved; Tomasz Wójcik paged Oluwaseun."),
             ["Lee", "Oluwaseun", "Tomasz Wójcik"]
+        );
+        assert_eq!(
+            found("thank you, Dana Whitfield; escalated to Oluwaseun"),
+            ["Dana Whitfield", "Oluwaseun"]
         );
         assert_eq!(
             found("Priya N. restarted Cassandra and Jenkins"),

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::stretches::{Stretch, Stretches, DIGIT, UPPER};
 use super::{is_word_byte, regex, Span};
 use crate::redact::FindingKind;
 
@@ -45,7 +46,7 @@ fn iban_valid(iban: &str) -> bool {
     rem == 1
 }
 
-pub fn personal(text: &str, out: &mut Vec<Span>) {
+pub fn personal(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static PHONE: OnceLock<Regex> = OnceLock::new();
     static CARD: OnceLock<Regex> = OnceLock::new();
     static IBAN: OnceLock<Regex> = OnceLock::new();
@@ -54,36 +55,71 @@ pub fn personal(text: &str, out: &mut Vec<Span>) {
         &PHONE,
         r"(?:\+[1-9][0-9]{0,2}[\s.-]?(?:\(0?[0-9]{1,4}\)[\s.-]?)?[0-9]{1,4}(?:[\s.-]?[0-9]{2,4}){1,4}|\([0-9]{3}\)\s?[0-9]{3}[\s.-][0-9]{4}|(?-u:\b)[0-9]{3}[.-][0-9]{3}[.-][0-9]{4}(?-u:\b)|(?-u:\b)0[0-9]{2,4}[\s-][0-9]{3,4}[\s-][0-9]{3,4}(?-u:\b))",
     );
-    for m in phone.find_iter(text) {
-        let digits = m.as_str().bytes().filter(u8::is_ascii_digit).count();
-        if !(7..=15).contains(&digits) || m.start() > 0 && is_word_byte(bytes[m.start() - 1]) {
+    // Every piece of a phone or card number between spaces holds a digit:
+    // they are found in runs of such stretches, seven bytes long at least.
+    let numbers: Vec<(usize, usize)> = stretches
+        .ranges(|s| s.has(DIGIT))
+        .filter(|(a, b)| b - a >= 7)
+        .collect();
+    for (start, end) in in_ranges(text, phone, &numbers) {
+        let found = &text[start..end];
+        let digits = found.bytes().filter(u8::is_ascii_digit).count();
+        if !(7..=15).contains(&digits) || start > 0 && is_word_byte(bytes[start - 1]) {
             continue;
         }
-        let key: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
-        out.push(Span::new(m.start(), m.end(), FindingKind::Phone, key));
+        let key: String = found.chars().filter(char::is_ascii_digit).collect();
+        out.push(Span::new(start, end, FindingKind::Phone, key));
     }
-    for m in regex(&CARD, r"(?-u:\b)[0-9](?:[ -]?[0-9]){12,18}(?-u:\b)").find_iter(text) {
-        let digits: Vec<u8> = m.as_str().bytes().filter(u8::is_ascii_digit).collect();
+    let card = regex(&CARD, r"(?-u:\b)[0-9](?:[ -]?[0-9]){12,18}(?-u:\b)");
+    for (start, end) in in_ranges(text, card, &numbers) {
+        let digits: Vec<u8> = text[start..end]
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .collect();
         if luhn(&digits) && !digits.iter().all(|d| *d == digits[0]) {
             out.push(Span::new(
-                m.start(),
-                m.end(),
+                start,
+                end,
                 FindingKind::Card,
                 String::from_utf8_lossy(&digits).into_owned(),
             ));
         }
     }
-    for m in regex(
+    let iban = regex(
         &IBAN,
         r"(?-u:\b)[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?-u:\b)",
-    )
-    .find_iter(text)
-    {
-        if iban_valid(m.as_str()) {
-            let key: String = m.as_str().chars().filter(|c| !c.is_whitespace()).collect();
-            out.push(Span::new(m.start(), m.end(), FindingKind::Iban, key));
+    );
+    // An IBAN starts with two capitals and two digits, in one stretch; its
+    // groups follow in at most eight more.
+    let country_and_check = |s: &Stretch| {
+        s.has(UPPER | DIGIT)
+            && bytes[s.start as usize..s.end as usize].windows(4).any(|w| {
+                w[0].is_ascii_uppercase()
+                    && w[1].is_ascii_uppercase()
+                    && w[2].is_ascii_digit()
+                    && w[3].is_ascii_digit()
+            })
+    };
+    let ibans: Vec<(usize, usize)> = stretches.ranges_around(country_and_check, 0, 8).collect();
+    for (start, end) in in_ranges(text, iban, &ibans) {
+        let found = &text[start..end];
+        if iban_valid(found) {
+            let key: String = found.chars().filter(|c| !c.is_whitespace()).collect();
+            out.push(Span::new(start, end, FindingKind::Iban, key));
         }
     }
+}
+
+/// Matches of `re` inside `ranges`, as whole-text byte ranges.
+fn in_ranges<'a>(
+    text: &'a str,
+    re: &'a Regex,
+    ranges: &'a [(usize, usize)],
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    ranges.iter().flat_map(move |&(a, b)| {
+        re.find_iter(&text[a..b])
+            .map(move |m| (a + m.start(), a + m.end()))
+    })
 }
 
 #[cfg(test)]
@@ -95,7 +131,7 @@ mod tests {
         let text = "call +44 20 7946 0958 or (415) 555-0132 or +1-212-555-0199; card 4111 1111 1111 1111 and 5555555555554444 \
                     but not 1234567812345678; IBAN GB82 WEST 1234 5698 7654 32 and DE89370400440532013000; port 5432, v1.27.3, 2024-03-14";
         let mut out = Vec::new();
-        personal(text, &mut out);
+        personal(text, &Stretches::new(text), &mut out);
         let found: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
         assert_eq!(
             found,

@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::keyed::Keyed;
+use super::stretches::{Stretch, Stretches, COLON, DIGIT, EQUALS, LOWER, UPPER};
 use super::{is_word_byte, regex, Span};
 use crate::redact::FindingKind;
 
@@ -62,11 +64,10 @@ fn looks_random(token: &str) -> bool {
     classes >= 3 && separators * 6 < len && entropy(token) >= 3.8
 }
 
-pub fn secrets(text: &str, out: &mut Vec<Span>) {
+pub fn secrets(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static KNOWN: OnceLock<Regex> = OnceLock::new();
     static PEM: OnceLock<Regex> = OnceLock::new();
     static CONNECTION: OnceLock<Regex> = OnceLock::new();
-    static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
     static TOKEN: OnceLock<Regex> = OnceLock::new();
     let known = regex(
         &KNOWN,
@@ -118,13 +119,37 @@ pub fn secrets(text: &str, out: &mut Vec<Span>) {
             user.as_str().to_lowercase(),
         ));
     }
-    let assignment = regex(
-        &ASSIGNMENT,
-        r#"(?i)(?:password|passwd|pwd|pass|secret|secret[_-]?key|client[_-]?secret|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|aws_secret_access_key|aws_access_key_id|bearer|authorization)["']?\s*(?:[:=]|=>|:=)\s*["']?(?:bearer\s+|basic\s+)?([^\s"',;}{)\]]{4,512})"#,
-    );
-    for c in assignment.captures_iter(text) {
-        let v = c.get(1).expect("group 1");
-        let value = v.as_str();
+    static ASSIGNMENT: OnceLock<Keyed> = OnceLock::new();
+    let assignment = ASSIGNMENT.get_or_init(|| {
+        Keyed::new(
+            &[
+                "pass", "pwd", "secret", "client", "token", "auth", "access", "refresh", "api",
+                "private", "aws_", "bearer",
+            ],
+            r#"(?i)(?:password|passwd|pwd|pass|secret|secret[_-]?key|client[_-]?secret|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|aws_secret_access_key|aws_access_key_id|bearer|authorization)["']?\s*(?:[:=]|=>|:=)\s*["']?(?:bearer\s+|basic\s+)?([^\s"',;}{)\]]{4,512})"#,
+        )
+    });
+    // The name and the `:` or `=` after it are in one stretch, or the name
+    // ends its stretch (before a quote) and the `:` or `=` follows the
+    // whitespace after it.
+    let bytes = text.as_bytes();
+    let could_match = |s: &Stretch| {
+        if s.has_any(COLON | EQUALS) {
+            return true;
+        }
+        let word = text[s.start as usize..s.end as usize].trim_end();
+        let word = word.trim_end_matches(['"', '\'']).trim_end();
+        word.bytes()
+            .last()
+            .is_some_and(|b| b"dstynrDSTYNR".contains(&b))
+            && text[s.end as usize..]
+                .chars()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|c| matches!(c, ':' | '='))
+    };
+    for c in assignment.captures_iter_in(text, stretches.ranges(could_match)) {
+        let v = c.get_group(1).expect("group 1");
+        let value = &text[v.range()];
         let lower = value.to_ascii_lowercase();
         // Placeholders and prose, not secrets.
         if matches!(
@@ -147,15 +172,19 @@ pub fn secrets(text: &str, out: &mut Vec<Span>) {
         {
             continue;
         }
-        secret(out, v.start(), v.end(), value);
+        secret(out, v.start, v.end, value);
     }
-    let bytes = text.as_bytes();
-    for m in regex(&TOKEN, r"[A-Za-z0-9+/_=.-]{20,}").find_iter(text) {
-        let token = m.as_str().trim_end_matches(['.', '=', '-', '_']);
+    let token_re = regex(&TOKEN, r"[A-Za-z0-9+/_=.-]{20,}");
+    // Only a stretch of 20 bytes or more can hold one.
+    for (m_start, m_end) in stretches.find_iter(text, token_re, |s| {
+        s.byte_len() >= 20 && s.has_any(DIGIT | LOWER | UPPER)
+    }) {
+        let matched = &text[m_start..m_end];
+        let token = matched.trim_end_matches(['.', '=', '-', '_']);
         let token = token.trim_start_matches(['.', '-', '_', '/']);
-        let start = m.start()
-            + (m.as_str().len() - m.as_str().trim_start_matches(['.', '-', '_', '/']).len());
-        if m.start() > 0 && is_word_byte(bytes[m.start() - 1]) {
+        let start =
+            m_start + (matched.len() - matched.trim_start_matches(['.', '-', '_', '/']).len());
+        if m_start > 0 && is_word_byte(bytes[m_start - 1]) {
             continue;
         }
         // Paths have slashes too; a random token with slashes has far more
@@ -174,7 +203,7 @@ mod tests {
 
     fn found(text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        secrets(text, &mut out);
+        secrets(text, &Stretches::new(text), &mut out);
         let mut v: Vec<String> = out
             .iter()
             .filter(|s| s.kind == FindingKind::Secret)
@@ -203,6 +232,11 @@ mod tests {
             ["hunter2xyz", "abcd1234efgh"]
         );
         assert_eq!(found("password: null"), Vec::<String>::new());
+        // The `:` in another stretch, after Unicode spaces and a line break.
+        assert_eq!(
+            found("the \"Password\"\u{a0} \n := 'hunter2xyz'"),
+            ["hunter2xyz"]
+        );
         let pem =
             "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
         assert_eq!(found(&format!("here {pem} oops")), [pem]);

@@ -1,0 +1,272 @@
+//! One pass over a text that splits it at ASCII whitespace into stretches
+//! and notes which kinds of bytes each stretch holds.
+//!
+//! Most detector patterns cannot match across whitespace, and most words of
+//! prose hold nothing a detector looks for (no digit, no colon, no dot in
+//! the middle). Running each pattern over the few stretches that could hold
+//! a match, instead of over the whole text, is what makes the redactor fast:
+//! a pattern without a literal to search for costs a full automaton pass
+//! over every byte, and there are a dozen of them.
+//!
+//! A stretch is delimited by ASCII whitespace or the ends of the text, so a
+//! pattern run on a stretch alone sees a non-word byte beyond each end, as
+//! it would in the whole text: `\b` at the edges means the same.
+
+/// Byte classes, as bits of a stretch's mask.
+pub const DIGIT: u16 = 1;
+pub const UPPER: u16 = 1 << 1;
+pub const LOWER: u16 = 1 << 2;
+pub const DOT: u16 = 1 << 3;
+pub const COLON: u16 = 1 << 4;
+pub const DASH: u16 = 1 << 5;
+pub const SLASH: u16 = 1 << 6;
+pub const PLUS: u16 = 1 << 7;
+pub const EQUALS: u16 = 1 << 8;
+pub const UNDERSCORE: u16 = 1 << 9;
+pub const NON_ASCII: u16 = 1 << 10;
+pub const OTHER: u16 = 1 << 11;
+const SPACE: u16 = 1 << 15;
+
+const fn class(b: u8) -> u16 {
+    match b {
+        b'0'..=b'9' => DIGIT,
+        b'A'..=b'Z' => UPPER,
+        b'a'..=b'z' => LOWER,
+        b'.' => DOT,
+        b':' => COLON,
+        b'-' => DASH,
+        b'/' => SLASH,
+        b'+' => PLUS,
+        b'=' => EQUALS,
+        b'_' => UNDERSCORE,
+        b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => SPACE,
+        0x80..=0xff => NON_ASCII,
+        _ => OTHER,
+    }
+}
+
+const CLASSES: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = class(i as u8);
+        i += 1;
+    }
+    t
+};
+
+/// A whitespace-free stretch of text: its byte range and the classes of
+/// the bytes in it.
+#[derive(Debug, Clone, Copy)]
+pub struct Stretch {
+    pub start: u32,
+    pub end: u32,
+    pub mask: u16,
+}
+
+impl Stretch {
+    pub fn byte_len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    /// Holds a byte of every class in `classes`.
+    pub fn has(&self, classes: u16) -> bool {
+        self.mask & classes == classes
+    }
+
+    /// Holds a byte of any class in `classes`.
+    pub fn has_any(&self, classes: u16) -> bool {
+        self.mask & classes != 0
+    }
+}
+
+pub struct Stretches {
+    all: Vec<Stretch>,
+}
+
+impl Stretches {
+    pub fn new(text: &str) -> Stretches {
+        // Without branches on the byte: where words end is unpredictable,
+        // and a mispredicted branch every few bytes costs more than writing
+        // a record at every byte and keeping it only at a word's end.
+        let bytes = text.as_bytes();
+        let mut all = vec![
+            Stretch {
+                start: 0,
+                end: 0,
+                mask: 0
+            };
+            bytes.len() / 2 + 2
+        ];
+        let mut kept = 0usize;
+        let mut start = 0u32;
+        let mut mask = 0u16;
+        for (i, &b) in bytes.iter().enumerate() {
+            let c = CLASSES[b as usize];
+            let space = c == SPACE;
+            let i = i as u32;
+            all[kept] = Stretch {
+                start,
+                end: i,
+                mask,
+            };
+            kept += (space & (i > start)) as usize;
+            start = if space { i + 1 } else { start };
+            mask = if space { 0 } else { mask | c };
+        }
+        let end = bytes.len() as u32;
+        all[kept] = Stretch { start, end, mask };
+        kept += (end > start) as usize;
+        all.truncate(kept);
+        Stretches { all }
+    }
+
+    /// Byte ranges covering every stretch that passes `could_match`, with
+    /// neighbouring ones merged (only whitespace lies between them, which
+    /// no gated pattern matches, so one search over both finds the same).
+    pub fn ranges<'a>(
+        &'a self,
+        could_match: impl Fn(&Stretch) -> bool + 'a,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.ranges_ahead(move |s, _| could_match(s), 0)
+    }
+
+    /// As `ranges`, for a test that also looks at the (up to) `ahead`
+    /// stretches after each one.
+    pub fn ranges_ahead<'a>(
+        &'a self,
+        could_match: impl Fn(&Stretch, &[Stretch]) -> bool + 'a,
+        ahead: usize,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let all = &self.all;
+        let passes =
+            move |i: usize| could_match(&all[i], &all[i + 1..(i + 1 + ahead).min(all.len())]);
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            while i < all.len() && !passes(i) {
+                i += 1;
+            }
+            if i == all.len() {
+                return None;
+            }
+            let start = all[i].start;
+            let mut end = all[i].end;
+            i += 1;
+            while i < all.len() && passes(i) {
+                end = all[i].end;
+                i += 1;
+            }
+            Some((start as usize, end as usize))
+        })
+    }
+
+    /// Byte ranges covering, for every stretch that passes `is_anchor`, the
+    /// `before` stretches before it, itself and the `after` stretches after
+    /// it — merged where they touch. For a pattern that may match across
+    /// whitespace but only so far around something it must contain (a
+    /// year, a clock time).
+    pub fn ranges_around<'a>(
+        &'a self,
+        is_anchor: impl Fn(&Stretch) -> bool + 'a,
+        before: usize,
+        after: usize,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let all = &self.all;
+        let mut anchors = all
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| is_anchor(s))
+            .map(|(i, _)| i)
+            .peekable();
+        std::iter::from_fn(move || {
+            let first = anchors.next()?;
+            let from = first.saturating_sub(before);
+            let mut to = (first + after).min(all.len() - 1);
+            // Take in every anchor whose neighbourhood touches this one.
+            while let Some(&next) = anchors.peek() {
+                if next.saturating_sub(before) > to + 1 {
+                    break;
+                }
+                to = (next + after).min(all.len() - 1);
+                anchors.next();
+            }
+            Some((all[from].start as usize, all[to].end as usize))
+        })
+    }
+
+    /// Every match of `re` in the stretches that pass `could_match`, as
+    /// whole-text byte ranges — the same matches `re.find_iter(text)` gives
+    /// there, provided `re` cannot match ASCII whitespace.
+    pub fn find_iter<'a>(
+        &'a self,
+        text: &'a str,
+        re: &'a regex::Regex,
+        could_match: impl Fn(&Stretch) -> bool + 'a,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.ranges(could_match).flat_map(move |(a, b)| {
+            re.find_iter(&text[a..b])
+                .map(move |m| (a + m.start(), a + m.end()))
+        })
+    }
+}
+
+/// The matches of `re` inside each of `ranges`, each with the offset of its
+/// range (add it to the positions of the groups). The ranges must be
+/// delimited by whitespace, and every match must lie inside one of them.
+pub fn captures_in<'a>(
+    text: &'a str,
+    re: &'a regex::Regex,
+    ranges: impl Iterator<Item = (usize, usize)> + 'a,
+) -> impl Iterator<Item = (usize, regex::Captures<'a>)> + 'a {
+    ranges.flat_map(move |(a, b)| re.captures_iter(&text[a..b]).map(move |c| (a, c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stretches_split_at_ascii_whitespace_and_merge() {
+        let text = " ab 10.0.0.1\tx:y\n\nz ";
+        let s = Stretches::new(text);
+        let spans: Vec<&str> = s
+            .all
+            .iter()
+            .map(|t| &text[t.start as usize..t.end as usize])
+            .collect();
+        assert_eq!(spans, ["ab", "10.0.0.1", "x:y", "z"]);
+        assert!(s.all[1].has(DIGIT | DOT) && !s.all[1].has_any(LOWER));
+        let ranges: Vec<&str> = s
+            .ranges(|t| t.has_any(DOT | COLON))
+            .map(|(a, b)| &text[a..b])
+            .collect();
+        assert_eq!(ranges, ["10.0.0.1\tx:y"]);
+        let around: Vec<&str> = s
+            .ranges_around(|t| t.has(DIGIT), 1, 1)
+            .map(|(a, b)| &text[a..b])
+            .collect();
+        assert_eq!(around, ["ab 10.0.0.1\tx:y"]);
+        let text = "a b c 1 d e f g h 2 i";
+        let s = Stretches::new(text);
+        let around: Vec<&str> = s
+            .ranges_around(|t| t.has(DIGIT), 2, 1)
+            .map(|(a, b)| &text[a..b])
+            .collect();
+        assert_eq!(around, ["b c 1 d", "g h 2 i"]);
+        let around: Vec<&str> = s
+            .ranges_around(|t| t.has(DIGIT), 3, 2)
+            .map(|(a, b)| &text[a..b])
+            .collect();
+        assert_eq!(around, ["a b c 1 d e f g h 2 i"]);
+    }
+
+    #[test]
+    fn gated_search_finds_what_a_whole_text_search_finds() {
+        let re = regex::Regex::new(r"(?-u:\b)[0-9]+(?:\.[0-9]+)+(?-u:\b)").unwrap();
+        let text = "v1.2 and 10.0.0.1, (3.4) é5.6 x7.8y";
+        let whole: Vec<(usize, usize)> = re.find_iter(text).map(|m| (m.start(), m.end())).collect();
+        let s = Stretches::new(text);
+        let gated: Vec<(usize, usize)> = s.find_iter(text, &re, |t| t.has(DIGIT | DOT)).collect();
+        assert_eq!(gated, whole);
+    }
+}
