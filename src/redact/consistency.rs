@@ -38,6 +38,9 @@ impl MapKey {
     }
 }
 
+/// What the redactor replaced: by kind, each value and its placeholder.
+pub type Assigned = BTreeMap<FindingKind, BTreeMap<String, String>>;
+
 /// HMAC(value) → placeholder. Stored with the report.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct PlaceholderMap(pub BTreeMap<String, String>);
@@ -46,15 +49,15 @@ impl PlaceholderMap {
     /// Entries for every value the redactor replaced, and every written
     /// variant of the declared terms (so `AcmePay` in an amendment finds the
     /// placeholder of the declared `Acme Pay`).
-    pub fn build(
-        key: &MapKey,
-        assigned: &BTreeMap<(FindingKind, String), String>,
-        declared: &DeclaredTerms,
-    ) -> PlaceholderMap {
+    pub fn build(key: &MapKey, assigned: &Assigned, declared: &DeclaredTerms) -> PlaceholderMap {
         let mut map = BTreeMap::new();
-        let by_key: HashMap<&str, &String> =
-            assigned.iter().map(|((_, k), p)| (k.as_str(), p)).collect();
-        for ((kind, value), placeholder) in assigned {
+        let every = || {
+            assigned
+                .iter()
+                .flat_map(|(kind, values)| values.iter().map(move |(v, p)| (*kind, v, p)))
+        };
+        let by_key: HashMap<&str, &String> = every().map(|(_, k, p)| (k.as_str(), p)).collect();
+        for (kind, value, placeholder) in every() {
             if matches!(
                 kind,
                 FindingKind::Datetime | FindingKind::StaffList | FindingKind::Kept

@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Timelike};
 use regex::{Captures, Regex};
 
-use super::detect::stretches::{captures_in, Stretch, Stretches, COLON, DIGIT, NON_ASCII};
+use super::detect::stretches::{
+    captures_in, Stretch, Stretches, COLON, DASH, DIGIT, NON_ASCII, SLASH,
+};
 use super::detect::{is_word_byte, regex, Span};
 use super::FindingKind;
 use crate::report::moment::format_offset;
@@ -247,12 +249,14 @@ impl Coarsener {
                 r"(?-u:\b)(?P<y>(?:19|20)[0-9]{{2}})[-/](?P<mo>[01][0-9])[-/](?P<d>[0-3][0-9])(?:[T ]{CLOCK}(?:\s?(?P<z>{ZONE}))?)?(?-u:\b)"
             ),
         );
-        for c in iso.captures_iter(text) {
-            let m = c.get(0).expect("whole match");
+        // A date of ten bytes or more with its separators, in one stretch;
+        // its time, `p.m.` and zone in the next three.
+        let iso_date = |s: &Stretch| s.byte_len() >= 10 && s.has(DIGIT) && s.has_any(DASH | SLASH);
+        for (offset, c) in captures_in(text, iso, stretches.ranges_around(iso_date, 0, 3)) {
+            let whole = c.get(0).expect("whole match");
+            let m = offset + whole.start()..offset + whole.end();
             // `"Version": "2012-10-17"` in an IAM policy is a constant.
-            let before = text[..m.start()]
-                .trim_end_matches([' ', '"', ':'])
-                .as_bytes();
+            let before = text[..m.start].trim_end_matches([' ', '"', ':']).as_bytes();
             if before.len() >= 7 && before[before.len() - 7..].eq_ignore_ascii_case(b"version") {
                 continue;
             }
@@ -265,7 +269,7 @@ impl Coarsener {
             })();
             let Some(date) = date else { continue };
             let zone = c.name("z").and_then(|z| zone_minutes(z.as_str()));
-            found.push((m.start(), m.end(), Some(date), time_of(&c), zone, false));
+            found.push((m.start, m.end, Some(date), time_of(&c), zone, false));
         }
         let written = regex(
             &WRITTEN,
@@ -313,8 +317,14 @@ impl Coarsener {
                 r"(?-u:\b)(?:(?P<m1>{MONTH})\s{{1,2}}(?P<d1>[0-3]?[0-9])\s+|(?P<d2>[0-3][0-9])/(?P<m2>{MONTH})/(?P<y>(?:19|20)[0-9]{{2}}):){CLOCK}(?:\s?(?P<z>{ZONE}))?(?-u:\b)"
             ),
         );
-        for c in log.captures_iter(text) {
-            let m = c.get(0).expect("whole match");
+        // Log timestamps and bare clock times hold a stretch with a digit
+        // and a colon, at most two stretches after a month and a day, and
+        // two before a `p.m.` and a zone.
+        let clock = |s: &Stretch| s.has(DIGIT | COLON);
+        let clocks: Vec<(usize, usize)> = stretches.ranges_around(clock, 2, 2).collect();
+        for (offset, c) in captures_in(text, log, clocks.iter().copied()) {
+            let whole = c.get(0).expect("whole match");
+            let m = offset + whole.start()..offset + whole.end();
             let month = c
                 .name("m1")
                 .or(c.name("m2"))
@@ -335,17 +345,14 @@ impl Coarsener {
                 _ => None,
             };
             let zone = c.name("z").and_then(|z| zone_minutes(z.as_str()));
-            found.push((m.start(), m.end(), date, time_of(&c), zone, false));
+            found.push((m.start, m.end, date, time_of(&c), zone, false));
         }
         // Bare clock times, with or without a zone.
         let bare = regex(
             &BARE,
             &format!(r"(?-u:\b){CLOCK}(?:\s?\(?(?P<z>{ZONE})(?-u:\b)\)?)?"),
         );
-        // A clock time is in a stretch with a digit and a colon; its
-        // `p.m.` and its zone may follow in the next two.
-        let clock = |s: &Stretch| s.has(DIGIT | COLON);
-        for (offset, c) in captures_in(text, bare, stretches.ranges_around(clock, 0, 2)) {
+        for (offset, c) in captures_in(text, bare, clocks.iter().copied()) {
             let whole = c.get(0).expect("whole match");
             let m = offset + whole.start()..offset + whole.end();
             // Part of an address, a longer timestamp or a ratio.

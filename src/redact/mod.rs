@@ -158,7 +158,9 @@ pub struct Redactor {
     /// Texts `learn` has prepared, for `redact` to reuse.
     prepared: Vec<Prepared>,
     known: Option<KnownPlaceholders>,
-    assigned: BTreeMap<(FindingKind, String), String>,
+    /// What each value became, by kind: values are looked up by `&str`
+    /// for every span replaced.
+    assigned: consistency::Assigned,
     next: BTreeMap<FindingKind, usize>,
     findings: BTreeMap<String, Finding>,
 }
@@ -261,11 +263,14 @@ impl Redactor {
     }
 
     fn placeholder(&mut self, kind: FindingKind, key: &str) -> String {
-        if let Some(p) = self.assigned.get(&(kind, key.to_string())) {
+        if let Some(p) = self.assigned.get(&kind).and_then(|values| values.get(key)) {
             return p.clone();
         }
         if let Some(p) = self.known.as_ref().and_then(|k| k.lookup(key)) {
-            self.assigned.insert((kind, key.to_string()), p.clone());
+            self.assigned
+                .entry(kind)
+                .or_default()
+                .insert(key.to_string(), p.clone());
             return p;
         }
         let n = self.next.entry(kind).or_insert(0);
@@ -276,20 +281,27 @@ impl Redactor {
         } else {
             format!("[{}-{}]", kind.prefix(), n)
         };
-        self.assigned.insert((kind, key.to_string()), p.clone());
+        self.assigned
+            .entry(kind)
+            .or_default()
+            .insert(key.to_string(), p.clone());
         p
     }
 
     fn record(&mut self, kind: FindingKind, placeholder: &str, field: &str, count: usize) {
-        let f = self
-            .findings
-            .entry(placeholder.to_string())
-            .or_insert_with(|| Finding {
-                kind,
-                placeholder: placeholder.to_string(),
-                fields: Vec::new(),
-                count: 0,
-            });
+        // Looked up before inserting: the key is copied only the first time.
+        if !self.findings.contains_key(placeholder) {
+            self.findings.insert(
+                placeholder.to_string(),
+                Finding {
+                    kind,
+                    placeholder: placeholder.to_string(),
+                    fields: Vec::new(),
+                    count: 0,
+                },
+            );
+        }
+        let f = self.findings.get_mut(placeholder).expect("inserted above");
         f.count += count;
         if !f.fields.iter().any(|x| x == field) {
             f.fields.push(field.to_string());
