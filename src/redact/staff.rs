@@ -25,6 +25,10 @@ pub fn is_staff_heading(heading: &str) -> bool {
 /// starts in a line.
 fn inline_list(line: &str) -> Option<usize> {
     static RE: OnceLock<Regex> = OnceLock::new();
+    // Every label ends in a colon; most lines have none.
+    if !line.contains(':') {
+        return None;
+    }
     regex(
         &RE,
         r"(?i)(?:^|[\s*_(|])(?:attendees?|participants?|present|observers?|responders?|people involved|invitees?|cc|apologies|absent|notes? taken by|scribe|note[- ]?takers?)\s*\**:",

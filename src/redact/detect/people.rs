@@ -77,9 +77,11 @@ const SURNAME_PARTICLES: &[&str] = &[
 /// particles are lowercase, and an ASCII word lowercases byte by byte.
 fn is_particle(word: &str) -> bool {
     if word.is_ascii() {
-        SURNAME_PARTICLES
-            .iter()
-            .any(|p| p.eq_ignore_ascii_case(word))
+        // No particle is longer than five letters.
+        word.len() <= 5
+            && SURNAME_PARTICLES
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(word))
     } else {
         SURNAME_PARTICLES.contains(&word.to_lowercase().as_str())
     }
