@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::stretches::{Stretch, Stretches, DIGIT, UPPER};
+use super::stretches::{find_in, Stretch, Stretches, DIGIT, UPPER};
 use super::{is_word_byte, regex, Span};
 use crate::redact::FindingKind;
 
@@ -61,7 +61,7 @@ pub fn personal(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         .ranges(|s| s.has(DIGIT))
         .filter(|(a, b)| b - a >= 7)
         .collect();
-    for (start, end) in in_ranges(text, phone, &numbers) {
+    for (start, end) in find_in(text, phone, numbers.iter().copied()) {
         let found = &text[start..end];
         let digits = found.bytes().filter(u8::is_ascii_digit).count();
         if !(7..=15).contains(&digits) || start > 0 && is_word_byte(bytes[start - 1]) {
@@ -71,7 +71,7 @@ pub fn personal(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         out.push(Span::new(start, end, FindingKind::Phone, key));
     }
     let card = regex(&CARD, r"(?-u:\b)[0-9](?:[ -]?[0-9]){12,18}(?-u:\b)");
-    for (start, end) in in_ranges(text, card, &numbers) {
+    for (start, end) in find_in(text, card, numbers.iter().copied()) {
         let digits: Vec<u8> = text[start..end]
             .bytes()
             .filter(u8::is_ascii_digit)
@@ -100,26 +100,13 @@ pub fn personal(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
                     && w[3].is_ascii_digit()
             })
     };
-    let ibans: Vec<(usize, usize)> = stretches.ranges_around(country_and_check, 0, 8).collect();
-    for (start, end) in in_ranges(text, iban, &ibans) {
+    for (start, end) in find_in(text, iban, stretches.ranges_around(country_and_check, 0, 8)) {
         let found = &text[start..end];
         if iban_valid(found) {
             let key: String = found.chars().filter(|c| !c.is_whitespace()).collect();
             out.push(Span::new(start, end, FindingKind::Iban, key));
         }
     }
-}
-
-/// Matches of `re` inside `ranges`, as whole-text byte ranges.
-fn in_ranges<'a>(
-    text: &'a str,
-    re: &'a Regex,
-    ranges: &'a [(usize, usize)],
-) -> impl Iterator<Item = (usize, usize)> + 'a {
-    ranges.iter().flat_map(move |&(a, b)| {
-        re.find_iter(&text[a..b])
-            .map(move |m| (a + m.start(), a + m.end()))
-    })
 }
 
 #[cfg(test)]

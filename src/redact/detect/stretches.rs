@@ -203,11 +203,22 @@ impl Stretches {
         re: &'a regex::Regex,
         could_match: impl Fn(&Stretch) -> bool + 'a,
     ) -> impl Iterator<Item = (usize, usize)> + 'a {
-        self.ranges(could_match).flat_map(move |(a, b)| {
-            re.find_iter(&text[a..b])
-                .map(move |m| (a + m.start(), a + m.end()))
-        })
+        find_in(text, re, self.ranges(could_match))
     }
+}
+
+/// The matches of `re` inside each of `ranges`, as whole-text byte ranges.
+/// The ranges must be delimited by whitespace, and every match must lie
+/// inside one of them.
+pub fn find_in<'a>(
+    text: &'a str,
+    re: &'a regex::Regex,
+    ranges: impl Iterator<Item = (usize, usize)> + 'a,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    ranges.flat_map(move |(a, b)| {
+        re.find_iter(&text[a..b])
+            .map(move |m| (a + m.start(), a + m.end()))
+    })
 }
 
 /// The matches of `re` inside each of `ranges`, each with the offset of its
