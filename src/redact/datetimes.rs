@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, Ti
 use regex::{Captures, Regex};
 
 use super::detect::stretches::{
-    captures_in, Stretch, Stretches, COLON, DASH, DIGIT, NON_ASCII, SLASH,
+    captures_in, find_in, Stretch, Stretches, COLON, DASH, DIGIT, NON_ASCII, SLASH,
 };
 use super::detect::{is_word_byte, regex, Span};
 use super::FindingKind;
@@ -190,6 +190,61 @@ fn time_of(c: &Captures) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(hour_of(c)?, c.name("mi")?.as_str().parse().ok()?, 0)
 }
 
+/// The time and the zone of a bare clock time, read back from the text the
+/// `BARE` pattern matched (a clock, then maybe seconds and their fraction,
+/// `a.m.` / `p.m.` and a zone, as that pattern allows them). Resolving the
+/// pattern's groups instead would run a second, slower engine over every
+/// clock time of a report.
+fn bare_clock_parts(matched: &str) -> (Option<NaiveTime>, Option<&str>) {
+    let Some((hour, rest)) = matched.split_once(':') else {
+        return (None, None);
+    };
+    let (minute, mut rest) = rest.split_at(2.min(rest.len()));
+    if let Some(after) = rest.strip_prefix(':') {
+        rest = after.get(2..).unwrap_or("");
+        if let Some(after) = rest.strip_prefix(['.', ',']) {
+            rest = after.trim_start_matches(|c: char| c.is_ascii_digit());
+        }
+    }
+    let skip_space = |r: &str| -> usize {
+        r.chars()
+            .next()
+            .filter(|c| c.is_whitespace())
+            .map_or(0, char::len_utf8)
+    };
+    // `[AaPp]\.?[Mm]\.?` after at most one space.
+    let mut meridiem = None;
+    let after_space = &rest[skip_space(rest)..];
+    let b = after_space.as_bytes();
+    if b.first()
+        .is_some_and(|c| matches!(c, b'A' | b'a' | b'P' | b'p'))
+    {
+        let m_at = if b.get(1) == Some(&b'.') { 2 } else { 1 };
+        if b.get(m_at).is_some_and(|c| matches!(c, b'M' | b'm')) {
+            let end = if b.get(m_at + 1) == Some(&b'.') {
+                m_at + 2
+            } else {
+                m_at + 1
+            };
+            meridiem = Some(&after_space[..end]);
+            rest = &after_space[end..];
+        }
+    }
+    let zone = rest[skip_space(rest)..]
+        .trim_start_matches('(')
+        .trim_end_matches(')');
+    let time = (|| {
+        let h: u32 = hour.parse().ok()?;
+        let h = match meridiem.map(|p| p.as_bytes()[0].to_ascii_lowercase()) {
+            Some(b'p') if h < 12 => h + 12,
+            Some(b'a') if h == 12 => 0,
+            _ => h,
+        };
+        NaiveTime::from_hms_opt(h, minute.parse().ok()?, 0)
+    })();
+    (time, (!zone.is_empty()).then_some(zone))
+}
+
 /// A moment found in text: its span, date, time, zone (minutes east of
 /// UTC) and whether the date was written out (`14 March 2024`).
 type Found = (
@@ -352,9 +407,8 @@ impl Coarsener {
             &BARE,
             &format!(r"(?-u:\b){CLOCK}(?:\s?\(?(?P<z>{ZONE})(?-u:\b)\)?)?"),
         );
-        for (offset, c) in captures_in(text, bare, clocks.iter().copied()) {
-            let whole = c.get(0).expect("whole match");
-            let m = offset + whole.start()..offset + whole.end();
+        for m in find_in(text, bare, clocks.iter().copied()) {
+            let m = m.0..m.1;
             // Part of an address, a longer timestamp or a ratio.
             // `psql` prints intervals as `00:02:03.90`: a duration, not a time.
             let centiseconds = text[m.clone()]
@@ -367,8 +421,15 @@ impl Coarsener {
             {
                 continue;
             }
-            let zone = c.name("z").and_then(|z| zone_minutes(z.as_str()));
-            found.push((m.start, m.end, None, time_of(&c), zone, false));
+            let (time, zone) = bare_clock_parts(&text[m.clone()]);
+            found.push((
+                m.start,
+                m.end,
+                None,
+                time,
+                zone.and_then(zone_minutes),
+                false,
+            ));
         }
         found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         let mut cursor = 0;
@@ -413,6 +474,25 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn bare_clock_parts_agree_with_the_pattern_groups() {
+        let bare = Regex::new(&format!(
+            r"(?-u:\b){CLOCK}(?:\s?\(?(?P<z>{ZONE})(?-u:\b)\)?)?"
+        ))
+        .unwrap();
+        let text = "at 9:05, 10:30 PM UTC, 10:30pm (PST), 12:00 a.m. CET, 12:15 p.m., \
+                    23:59:59.123 +0200, 07:45:10 Z, 11:11 PT, 10:30 AMT, 14:02\u{a0}GMT, \
+                    10:30 P.M.(EST), 29:99, 8:15 Pm, 6:00 am+05:30";
+        let mut seen = 0;
+        for c in bare.captures_iter(text) {
+            let (time, zone) = bare_clock_parts(c.get(0).unwrap().as_str());
+            assert_eq!(time, time_of(&c), "{}", &c[0]);
+            assert_eq!(zone, c.name("z").map(|z| z.as_str()), "{}", &c[0]);
+            seen += 1;
+        }
+        assert_eq!(seen, 13);
     }
 
     fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
