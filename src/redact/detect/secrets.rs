@@ -137,6 +137,12 @@ pub fn secrets(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         if s.has_any(COLON | EQUALS) {
             return true;
         }
+        // Most words end in another letter: one byte says so. (A quote or a
+        // non-ASCII space may stand between the name and the stretch end.)
+        let last = bytes[s.end as usize - 1];
+        if !(b"dstynrDSTYNR\"'".contains(&last) || last >= 0x80) {
+            return false;
+        }
         let word = text[s.start as usize..s.end as usize].trim_end();
         let word = word.trim_end_matches(['"', '\'']).trim_end();
         word.bytes()
