@@ -346,13 +346,15 @@ pub fn people(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         while k < ws.len() && k < i + 3 && is_particle(ws[k].text) {
             k += 1;
         }
+        // Cheapest tests first: most capitalised words start a sentence
+        // and are followed by a lowercase word.
         if k < ws.len()
-            && unknown_proper_noun(w)
-            && title_case(w)
-            && !lists::is_first_name(w)
-            && (i + 1..=k).all(|j| adjacent(text, &ws[j - 1], &ws[j]))
-            && unknown_proper_noun(ws[k].text)
             && title_case(ws[k].text)
+            && title_case(w)
+            && (i + 1..=k).all(|j| adjacent(text, &ws[j - 1], &ws[j]))
+            && !lists::is_first_name(w)
+            && unknown_proper_noun(w)
+            && unknown_proper_noun(ws[k].text)
         {
             let (end, next) = extend_surnames(text, &ws, i, true);
             person(out, text, ws[i].start, end);
