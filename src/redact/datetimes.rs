@@ -177,17 +177,26 @@ impl Reference {
     }
 }
 
-fn hour_of(c: &Captures) -> Option<u32> {
-    let h: u32 = c.name("h")?.as_str().parse().ok()?;
-    match c.name("ap").map(|m| m.as_str().to_ascii_lowercase()) {
-        Some(p) if p.starts_with('p') && h < 12 => Some(h + 12),
-        Some(p) if p.starts_with('a') && h == 12 => Some(0),
-        _ => Some(h),
-    }
+/// The time of `hour`, `minute` and an `a.m.` / `p.m.` as written.
+fn clock_time(hour: &str, minute: &str, meridiem: Option<&str>) -> Option<NaiveTime> {
+    let h: u32 = hour.parse().ok()?;
+    let h = match meridiem
+        .and_then(|p| p.bytes().next())
+        .map(|b| b.to_ascii_lowercase())
+    {
+        Some(b'p') if h < 12 => h + 12,
+        Some(b'a') if h == 12 => 0,
+        _ => h,
+    };
+    NaiveTime::from_hms_opt(h, minute.parse().ok()?, 0)
 }
 
 fn time_of(c: &Captures) -> Option<NaiveTime> {
-    NaiveTime::from_hms_opt(hour_of(c)?, c.name("mi")?.as_str().parse().ok()?, 0)
+    clock_time(
+        c.name("h")?.as_str(),
+        c.name("mi")?.as_str(),
+        c.name("ap").map(|m| m.as_str()),
+    )
 }
 
 /// The time and the zone of a bare clock time, read back from the text the
@@ -233,16 +242,10 @@ fn bare_clock_parts(matched: &str) -> (Option<NaiveTime>, Option<&str>) {
     let zone = rest[skip_space(rest)..]
         .trim_start_matches('(')
         .trim_end_matches(')');
-    let time = (|| {
-        let h: u32 = hour.parse().ok()?;
-        let h = match meridiem.map(|p| p.as_bytes()[0].to_ascii_lowercase()) {
-            Some(b'p') if h < 12 => h + 12,
-            Some(b'a') if h == 12 => 0,
-            _ => h,
-        };
-        NaiveTime::from_hms_opt(h, minute.parse().ok()?, 0)
-    })();
-    (time, (!zone.is_empty()).then_some(zone))
+    (
+        clock_time(hour, minute, meridiem),
+        (!zone.is_empty()).then_some(zone),
+    )
 }
 
 /// A moment found in text: its span, date, time, zone (minutes east of

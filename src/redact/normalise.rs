@@ -94,7 +94,7 @@ impl Skeleton {
         // Mostly ASCII with a few curly quotes or accents: the ASCII runs
         // are lowercased whole, only the other characters one by one.
         while let Some(run) = rest.find(|c: char| !c.is_ascii()) {
-            text.push_str(&rest[..run].to_ascii_lowercase());
+            push_ascii_lowercase(&mut text, &rest[..run]);
             origin.extend(at..at + run);
             let c = rest[run..].chars().next().expect("a character starts here");
             Self::push_folded(&mut text, &mut origin, at + run, c);
@@ -102,7 +102,7 @@ impl Skeleton {
             rest = &rest[used..];
             at += used;
         }
-        text.push_str(&rest.to_ascii_lowercase());
+        push_ascii_lowercase(&mut text, rest);
         origin.extend(at..at + rest.len());
         Skeleton {
             text,
@@ -143,7 +143,13 @@ impl Skeleton {
     }
 }
 
-/// The skeleton of a short string (a declared term).
+/// Append `ascii` lowercased, without a temporary copy.
+fn push_ascii_lowercase(text: &mut String, ascii: &str) {
+    let from = text.len();
+    text.push_str(ascii);
+    text[from..].make_ascii_lowercase();
+}
+
 /// `f` of the lowercase of `word`, without a copy on the heap when the word
 /// is short and ASCII (nearly every word the redactor looks up in a list).
 pub fn with_ascii_lowercase<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
@@ -158,6 +164,7 @@ pub fn with_ascii_lowercase<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
     }
 }
 
+/// The skeleton of a short string (a declared term).
 pub fn skeleton_of(term: &str) -> String {
     Skeleton::new(&clean(term)).text
 }

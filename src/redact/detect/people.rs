@@ -107,10 +107,26 @@ fn is_technology(word: &str) -> bool {
 /// Could `word` be a surname? Capitalised, not a technology, not a calendar
 /// or function word.
 fn surname_like(word: &str) -> bool {
+    capitalised_non_technology(word, false)
+}
+
+/// A capitalised word that is neither English nor a technology: a name
+/// whoever introduced it.
+fn unknown_proper_noun(word: &str) -> bool {
+    capitalised_non_technology(word, true)
+}
+
+/// Capitalised, of two letters or more, neither a function or calendar
+/// word nor a technology — nor English, when `not_english`. The word is
+/// lowercased once for every list, and the English list (the commonest to
+/// reject: most capitalised words start a sentence) is asked first.
+fn capitalised_non_technology(word: &str, not_english: bool) -> bool {
     is_capitalised(word)
         && word.chars().count() >= 2
         && with_ascii_lowercase(word, |lower| {
-            !not_surname(lower) && !taxonomy().is_technology_word(lower)
+            !(not_english && lists::is_english(lower)
+                || not_surname(lower)
+                || taxonomy().is_technology_word(lower))
         })
 }
 
@@ -126,19 +142,6 @@ fn not_surname(lower: &str) -> bool {
             .collect()
     })
     .contains(lower)
-}
-
-/// A capitalised word that is neither English nor a technology: a name
-/// whoever introduced it. The commonest test to fail comes first: most
-/// capitalised words start a sentence and are English.
-fn unknown_proper_noun(word: &str) -> bool {
-    is_capitalised(word)
-        && word.chars().count() >= 2
-        && with_ascii_lowercase(word, |lower| {
-            !lists::is_english(lower)
-                && !not_surname(lower)
-                && !taxonomy().is_technology_word(lower)
-        })
 }
 
 struct Word<'a> {
