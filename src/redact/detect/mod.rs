@@ -3,6 +3,7 @@
 //! `Redactor`'s. Every pattern is a `regex` (finite automata: linear time,
 //! no catastrophic backtracking on adversarial input).
 
+mod anchored;
 mod cloud;
 mod keyed;
 mod network;

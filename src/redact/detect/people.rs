@@ -9,9 +9,9 @@ use std::sync::OnceLock;
 use regex::Regex;
 use rustc_hash::FxHashSet;
 
-use super::keyed::Keyed;
-use super::stretches::{Stretch, Stretches, NON_ASCII};
-use super::{regex, Span};
+use super::anchored::Anchored;
+use super::stretches::{Stretches, NON_ASCII, UPPER};
+use super::{is_word_byte, regex, Span};
 use crate::redact::datetimes::{MONTHS, WEEKDAYS};
 use crate::redact::declared::Term;
 use crate::redact::lists;
@@ -77,8 +77,14 @@ const SURNAME_PARTICLES: &[&str] = &[
 /// particles are lowercase, and an ASCII word lowercases byte by byte.
 fn is_particle(word: &str) -> bool {
     if word.is_ascii() {
-        // No particle is longer than five letters.
+        // No particle is longer than five letters, and few letters start one.
         word.len() <= 5
+            && word.bytes().next().is_some_and(|b| {
+                matches!(
+                    b.to_ascii_lowercase(),
+                    b'a' | b'b' | b'd' | b'e' | b'l' | b'm' | b'n' | b's' | b't' | b'v'
+                )
+            })
             && SURNAME_PARTICLES
                 .iter()
                 .any(|p| p.eq_ignore_ascii_case(word))
@@ -144,24 +150,30 @@ fn not_surname(lower: &str) -> bool {
     .contains(lower)
 }
 
+#[derive(Clone, Copy)]
 struct Word<'a> {
     start: usize,
     end: usize,
     text: &'a str,
 }
 
-/// Words: letters (and marks), with apostrophes and hyphens inside.
-/// Hand-rolled rather than a regex: this runs over every byte of every
-/// report, and a byte loop that decodes only non-ASCII characters is
-/// several times faster than a Unicode class automaton.
-fn words(text: &str) -> Vec<Word<'_>> {
+/// The first word at or after byte `from`, which must not lie inside a
+/// word: letters (and marks), with apostrophes and hyphens inside. A byte
+/// loop that decodes only non-ASCII characters.
+fn next_word(text: &str, from: usize) -> Option<Word<'_>> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len() / 5);
     let mut start: Option<usize> = None;
     let mut last_letter_end = 0;
-    let mut i = 0;
+    let mut i = from;
     while i < bytes.len() {
         let b = bytes[i];
+        // Most bytes are ASCII letters of a word.
+        if b.is_ascii_alphabetic() {
+            start.get_or_insert(i);
+            i += 1;
+            last_letter_end = i;
+            continue;
+        }
         let (letter, joiner, len) = if b.is_ascii() {
             (b.is_ascii_alphabetic(), matches!(b, b'\'' | b'-'), 1)
         } else {
@@ -176,24 +188,75 @@ fn words(text: &str) -> Vec<Word<'_>> {
             }
             Some(_) if letter => last_letter_end = i + len,
             Some(_) if joiner => {}
-            Some(s) => {
-                out.push(Word {
-                    start: s,
-                    end: last_letter_end,
-                    text: &text[s..last_letter_end],
-                });
-                start = None;
-            }
+            Some(_) => break,
             None => {}
         }
         i += len;
     }
-    if let Some(s) = start {
-        out.push(Word {
-            start: s,
-            end: last_letter_end,
-            text: &text[s..last_letter_end],
-        });
+    start.map(|s| Word {
+        start: s,
+        end: last_letter_end,
+        text: &text[s..last_letter_end],
+    })
+}
+
+/// Byte `i` continues a word begun before it: letters, apostrophes,
+/// hyphens and marks run back from it to a letter.
+fn inside_word(text: &str, i: usize) -> bool {
+    for c in text[..i].chars().rev() {
+        if c.is_alphabetic() {
+            return true;
+        }
+        if !(matches!(c, '\'' | '-' | '’') || is_mark(c)) {
+            return false;
+        }
+    }
+    false
+}
+
+/// The words from one that starts a candidate name on, split only as far
+/// as they are asked for: most capitalised words are looked at together
+/// with the next word or two, never more.
+struct Words<'a, 'f> {
+    text: &'a str,
+    found: &'f mut Vec<Word<'a>>,
+}
+
+impl<'a, 'f> Words<'a, 'f> {
+    /// The words from byte `start` on, split into `found` (emptied first,
+    /// and kept by the caller so that its allocation is reused).
+    fn at(text: &'a str, start: usize, found: &'f mut Vec<Word<'a>>) -> Words<'a, 'f> {
+        found.clear();
+        found.extend(next_word(text, start));
+        Words { text, found }
+    }
+
+    fn get(&mut self, k: usize) -> Option<Word<'a>> {
+        while self.found.len() <= k {
+            let from = self.found.last()?.end;
+            self.found.push(next_word(self.text, from)?);
+        }
+        Some(self.found[k])
+    }
+}
+
+/// Where every capital letter of `text` is. Only stretches holding a
+/// capital ASCII letter or a non-ASCII character are read.
+fn capitals(text: &str, stretches: &Stretches) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    for s in stretches.iter().filter(|s| s.has_any(UPPER | NON_ASCII)) {
+        let (from, to) = (s.start as usize, s.end as usize);
+        if s.has_any(NON_ASCII) {
+            out.extend(
+                text[from..to]
+                    .char_indices()
+                    .filter(|(_, c)| c.is_uppercase())
+                    .map(|(i, _)| from + i),
+            );
+        } else {
+            out.extend((from..to).filter(|&i| bytes[i].is_ascii_uppercase()));
+        }
     }
     out
 }
@@ -212,41 +275,55 @@ fn adjacent(text: &str, a: &Word, b: &Word) -> bool {
 /// Extend a name from word `i` over surname particles and capitalised
 /// surnames, and a trailing initial (`Priya N.`). Returns the end byte and
 /// the index after the last word used.
-fn extend_surnames(text: &str, ws: &[Word], i: usize, unambiguous: bool) -> (usize, usize) {
-    let mut end = ws[i].end;
+fn extend_surnames(
+    text: &str,
+    ws: &mut Words<'_, '_>,
+    i: usize,
+    unambiguous: bool,
+) -> (usize, usize) {
+    let mut end = ws.get(i).expect("a word already split").end;
     let mut j = i + 1;
     let mut surnames = 0;
-    while j < ws.len() && surnames < 3 && adjacent(text, &ws[j - 1], &ws[j]) {
-        let w = ws[j].text;
+    while surnames < 3 {
+        let (Some(prev), Some(w)) = (ws.get(j - 1), ws.get(j)) else {
+            break;
+        };
+        if !adjacent(text, &prev, &w) {
+            break;
+        }
         // Particles (`de la`, `van der`) count only when a surname follows.
         let mut k = j;
-        while k < ws.len() && is_particle(ws[k].text) {
+        while ws.get(k).is_some_and(|p| is_particle(p.text)) {
             k += 1;
         }
         if k > j {
-            if k < ws.len() && adjacent(text, &ws[k - 1], &ws[k]) && surname_like(ws[k].text) {
+            let before = ws.get(k - 1).expect("a word already split");
+            if ws
+                .get(k)
+                .is_some_and(|n| adjacent(text, &before, &n) && surname_like(n.text))
+            {
                 j = k;
                 continue;
             }
             break;
         }
         let ok = if unambiguous {
-            surname_like(w)
+            surname_like(w.text)
         } else {
-            unknown_proper_noun(w)
+            unknown_proper_noun(w.text)
         };
         if !ok {
             // An initial: a single capital followed by a dot.
-            if w.chars().count() == 1
-                && w.chars().all(char::is_uppercase)
-                && text[ws[j].end..].starts_with('.')
+            if w.text.chars().count() == 1
+                && w.text.chars().all(char::is_uppercase)
+                && text[w.end..].starts_with('.')
             {
-                end = ws[j].end + 1;
+                end = w.end + 1;
                 j += 1;
             }
             break;
         }
-        end = ws[j].end;
+        end = w.end;
         surnames += 1;
         j += 1;
     }
@@ -256,6 +333,92 @@ fn extend_surnames(text: &str, ws: &[Word], i: usize, unambiguous: bool) -> (usi
 fn person(out: &mut Vec<Span>, text: &str, start: usize, end: usize) {
     let key = skeleton_of(text[start..end].trim_end_matches('.'));
     out.push(Span::new(start, end, FindingKind::Person, key));
+}
+
+/// Roles and verbs of contact that introduce a name, as the last word
+/// before it; `you` and `to` end the longer ones.
+const INTRODUCERS: &[&str] = &[
+    "engineer",
+    "manager",
+    "lead",
+    "director",
+    "developer",
+    "admin",
+    "administrator",
+    "architect",
+    "analyst",
+    "colleague",
+    "ceo",
+    "cto",
+    "cio",
+    "ciso",
+    "vp",
+    "owner",
+    "commander",
+    "author",
+    "contact",
+    "ask",
+    "asked",
+    "paged",
+    "pinged",
+    "called",
+    "told",
+    "thanks",
+    "cc",
+    "contacted",
+];
+
+/// Where a role or verb that introduces the capitalised word at `name`
+/// could start (`paged Maria`, `escalated to: Maria`): the words before
+/// it, then maybe `:` or `,`, then spaces. Every start of an `INTRODUCED`
+/// match is among these.
+fn introducer_starts(text: &str, name: usize, out: &mut Vec<usize>) {
+    static SINGLE: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    let single = SINGLE.get_or_init(|| INTRODUCERS.iter().copied().collect());
+    let before = &text[..name];
+    let spaced = before.trim_end_matches([' ', '\u{a0}']);
+    if spaced.len() == before.len() {
+        return;
+    }
+    let key_end = spaced.strip_suffix([':', ',']).unwrap_or(spaced);
+    let bytes = key_end.as_bytes();
+    // The role starts a word (`\b`), so it is the whole run of word bytes.
+    let from = bytes
+        .iter()
+        .rposition(|&b| !is_word_byte(b))
+        .map_or(0, |i| i + 1);
+    let last = &key_end[from..];
+    if !(2..=13).contains(&last.len()) {
+        return;
+    }
+    with_ascii_lowercase(last, |lower| {
+        if single.contains(lower) {
+            out.push(from);
+        }
+        let leads: &[&str] = match lower {
+            "you" => &["thank "],
+            "to" => &["escalated ", "handed over ", "handed off ", "hand off "],
+            _ => &[],
+        };
+        for lead in leads {
+            let Some(k) = from.checked_sub(lead.len()) else {
+                continue;
+            };
+            if bytes[k..from].eq_ignore_ascii_case(lead.as_bytes())
+                && (k == 0 || !is_word_byte(bytes[k - 1]))
+            {
+                out.push(k);
+            }
+        }
+    });
+}
+
+/// The capitals followed by a dot: where an initial (`J. Smith`) starts.
+fn dotted_capitals<'a>(text: &'a str, capitals: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+    capitals.iter().copied().filter(|&p| {
+        let width = text[p..].chars().next().map_or(1, char::len_utf8);
+        text.as_bytes().get(p + width) == Some(&b'.')
+    })
 }
 
 pub fn people(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
@@ -270,43 +433,21 @@ pub fn people(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
             person(out, text, m.start(), m.end());
         }
     }
+    // Every name below starts with a capital.
+    let capitals = capitals(text, stretches);
     // Names introduced by a role or a verb of contact, whatever the name.
-    static INTRODUCED: OnceLock<Keyed> = OnceLock::new();
+    static INTRODUCED: OnceLock<Anchored> = OnceLock::new();
     let introduced = INTRODUCED.get_or_init(|| {
-        Keyed::new(
-            &[
-                "engineer", "manager", "lead", "director", "developer", "admin", "architect",
-                "analyst", "colleague", "ceo", "cto", "cio", "ciso", "vp", "owner", "commander",
-                "author", "contact", "ask", "paged", "pinged", "called", "told", "thank", "cc",
-                "escalated", "hand",
-            ],
+        Anchored::new(
             r"(?i:(?-u:\b)(?:engineer|manager|lead|director|developer|admin|administrator|architect|analyst|colleague|ceo|cto|cio|ciso|vp|owner|commander|author|contact|ask|asked|paged|pinged|called|told|thanks|thank you|cc|contacted|escalated to|handed over to|handed off to|hand off to)[:,]?[ \u{a0}]+)(\p{Lu}[\p{L}'’-]+(?:[ \u{a0}]+\p{Lu}[\p{L}'’-]+)?)",
         )
     });
-    // The role or verb ends its stretch and a capital starts the next —
-    // or the one after `thank you`, `escalated to`, `handed over to` — or
-    // a non-ASCII space joins them in one stretch.
-    let bytes = text.as_bytes();
-    let capital_at = |i: usize| {
-        bytes
-            .get(i)
-            .is_some_and(|&b| b.is_ascii_uppercase() || b >= 0x80)
-    };
-    let could_match = |s: &Stretch, next: &[Stretch]| {
-        s.has_any(NON_ASCII)
-            || next.first().is_some_and(|n| capital_at(n.start as usize))
-            || next.len() >= 2 && {
-                let word =
-                    text[next[0].start as usize..next[0].end as usize].trim_end_matches([':', ',']);
-                ["you", "to", "over", "off"]
-                    .iter()
-                    .any(|w| w.eq_ignore_ascii_case(word))
-                    && next[1..next.len().min(3)]
-                        .iter()
-                        .any(|n| capital_at(n.start as usize))
-            }
-    };
-    for c in introduced.captures_iter_in(text, stretches.ranges_ahead(could_match, 3)) {
+    let mut starts = Vec::new();
+    for &p in &capitals {
+        introducer_starts(text, p, &mut starts);
+    }
+    starts.sort_unstable();
+    for c in introduced.captures_at(text, starts) {
         let m = c.get_group(1).expect("group 1");
         let parts: Vec<&str> = text[m.range()]
             .split([' ', '\u{a0}'])
@@ -325,56 +466,63 @@ pub fn people(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         };
         person(out, text, m.start, end);
     }
-    static INITIAL: OnceLock<Regex> = OnceLock::new();
-    let initial = regex(&INITIAL, r"(?-u:\b)\p{Lu}\.[ \u{a0}]?(\p{Lu}[\p{L}'’-]+)");
-    for c in initial.captures_iter(text) {
-        let m = c.get(0).expect("whole match");
-        if unknown_proper_noun(c.get(1).expect("group 1").as_str()) {
+    // `J. Smith`: a capital and a dot start the match.
+    static INITIAL: OnceLock<Anchored> = OnceLock::new();
+    let initial =
+        INITIAL.get_or_init(|| Anchored::new(r"(?-u:\b)\p{Lu}\.[ \u{a0}]?(\p{Lu}[\p{L}'’-]+)"));
+    for c in initial.captures_at(text, dotted_capitals(text, &capitals)) {
+        let m = c.get_match().expect("a match");
+        let surname = c.get_group(1).expect("group 1");
+        if unknown_proper_noun(&text[surname.range()]) {
             person(out, text, m.start(), m.end());
         }
     }
-    let ws = words(text);
-    let mut i = 0;
-    while i < ws.len() {
-        let w = ws[i].text;
-        // Names start with a capital; most words do not.
-        if !w.starts_with(|c: char| c.is_uppercase()) {
-            i += 1;
+    // Capitalised words that start a word and are not part of a name
+    // found already.
+    let mut resume = 0;
+    let mut found = Vec::new();
+    for &p in &capitals {
+        if p < resume || inside_word(text, p) {
             continue;
         }
+        let mut ws = Words::at(text, p, &mut found);
+        let Some(first) = ws.get(0).filter(|w| w.start == p) else {
+            continue;
+        };
+        let w = first.text;
         // Two capitalised words that are neither English nor technologies:
         // a name from beyond the given-name list (`Aditi Rao`, `Sinéad Byrne`).
         // Particles may stand between (`Ruairí Ó Murchú`).
-        let mut k = i + 1;
-        while k < ws.len() && k < i + 3 && is_particle(ws[k].text) {
+        let mut k = 1;
+        while k < 3 && ws.get(k).is_some_and(|x| is_particle(x.text)) {
             k += 1;
         }
         // Cheapest tests first: most capitalised words start a sentence
         // and are followed by a lowercase word.
-        if k < ws.len()
-            && title_case(ws[k].text)
+        if ws.get(k).is_some_and(|x| title_case(x.text))
             && title_case(w)
-            && (i + 1..=k).all(|j| adjacent(text, &ws[j - 1], &ws[j]))
+            && (1..=k).all(|j| {
+                let (a, b) = (ws.found[j - 1], ws.found[j]);
+                adjacent(text, &a, &b)
+            })
             && !lists::is_first_name(w)
             && unknown_proper_noun(w)
-            && unknown_proper_noun(ws[k].text)
+            && unknown_proper_noun(ws.found[k].text)
         {
-            let (end, next) = extend_surnames(text, &ws, i, true);
-            person(out, text, ws[i].start, end);
-            i = next;
+            let (end, next) = extend_surnames(text, &mut ws, 0, true);
+            person(out, text, p, end);
+            resume = ws.found[next - 1].end;
             continue;
         }
         if lists::is_first_name(w) && !is_technology(w) {
             let unambiguous = !lists::is_ambiguous_name(w);
-            let (end, next) = extend_surnames(text, &ws, i, unambiguous);
+            let (end, next) = extend_surnames(text, &mut ws, 0, unambiguous);
             // A lone ambiguous name (`Will`, `Mark`) is an English word.
-            if next > i + 1 || unambiguous {
-                person(out, text, ws[i].start, end);
-                i = next;
-                continue;
+            if next > 1 || unambiguous {
+                person(out, text, p, end);
+                resume = ws.found[next - 1].end;
             }
         }
-        i += 1;
     }
 }
 
@@ -444,6 +592,137 @@ mod tests {
         v.sort();
         v.dedup();
         v
+    }
+
+    /// Texts to compare the fast paths with plain searches on: the labelled
+    /// passages and some awkward ones.
+    fn texts() -> Vec<String> {
+        let mut out: Vec<String> = include_str!("../../../tests/data/redaction-corpus.jsonl")
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                crate::redact::normalise::clean(v["text"].as_str().unwrap()).into_owned()
+            })
+            .collect();
+        out.extend(
+            [
+                "x-Ray O'Brien-Smith ’Tis é\u{301}Émile \u{301}Ana a\u{301}Bo -Zed 'Quote' D'Arcy",
+                "Thank You, Dana; ESCALATED TO:\u{a0} Maria, handed over to  Li and hand off to Bo",
+                "cc: Ken; x_engineer Sam; éengineer Ana; paged\nTom; asked,Jo; told:  Ann",
+                "J. Smith, É. Ñúñez, AB.C Dee, Q.\u{a0}Rao, iPhone McDonald ÉCOLE",
+            ]
+            .map(String::from),
+        );
+        out
+    }
+
+    /// Words as one left-to-right split of the whole text finds them: the
+    /// reference for starting at capitals.
+    fn split_whole(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut last_letter_end = 0;
+        for (i, c) in text.char_indices() {
+            let letter = c.is_alphabetic() || start.is_some() && is_mark(c);
+            let joiner = matches!(c, '\'' | '-' | '’');
+            match start {
+                None if letter => {
+                    start = Some(i);
+                    last_letter_end = i + c.len_utf8();
+                }
+                Some(_) if letter => last_letter_end = i + c.len_utf8(),
+                Some(_) if joiner => {}
+                Some(s) => {
+                    out.push((s, last_letter_end));
+                    start = None;
+                }
+                None => {}
+            }
+        }
+        out.extend(start.map(|s| (s, last_letter_end)));
+        out
+    }
+
+    #[test]
+    fn words_split_from_a_capital_are_the_words_of_a_whole_split() {
+        for text in texts() {
+            let whole = split_whole(&text);
+            let mut chained = Vec::new();
+            let mut at = 0;
+            while let Some(w) = next_word(&text, at) {
+                chained.push((w.start, w.end));
+                at = w.end;
+            }
+            assert_eq!(chained, whole, "{text}");
+            let capitalised: Vec<(usize, usize)> = whole
+                .iter()
+                .copied()
+                .filter(|&(a, _)| text[a..].starts_with(char::is_uppercase))
+                .collect();
+            let from_capitals: Vec<(usize, usize)> = capitals(&text, &Stretches::new(&text))
+                .into_iter()
+                .filter(|&p| !inside_word(&text, p))
+                .filter_map(|p| next_word(&text, p).filter(|w| w.start == p))
+                .map(|w| (w.start, w.end))
+                .collect();
+            assert_eq!(from_capitals, capitalised, "{text}");
+        }
+    }
+
+    #[test]
+    fn introduced_names_are_found_as_a_whole_text_search_finds_them() {
+        let pattern = r"(?i:(?-u:\b)(?:engineer|manager|lead|director|developer|admin|administrator|architect|analyst|colleague|ceo|cto|cio|ciso|vp|owner|commander|author|contact|ask|asked|paged|pinged|called|told|thanks|thank you|cc|contacted|escalated to|handed over to|handed off to|hand off to)[:,]?[ \u{a0}]+)(\p{Lu}[\p{L}'’-]+(?:[ \u{a0}]+\p{Lu}[\p{L}'’-]+)?)";
+        let plain = Regex::new(pattern).unwrap();
+        let anchored = Anchored::new(pattern);
+        let mut seen = 0;
+        for text in texts() {
+            let theirs: Vec<(usize, usize)> = plain
+                .find_iter(&text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            let mut starts = Vec::new();
+            for p in capitals(&text, &Stretches::new(&text)) {
+                introducer_starts(&text, p, &mut starts);
+            }
+            starts.sort_unstable();
+            let ours: Vec<(usize, usize)> = anchored
+                .captures_at(&text, starts)
+                .map(|c| {
+                    let m = c.get_match().unwrap();
+                    (m.start(), m.end())
+                })
+                .collect();
+            assert_eq!(ours, theirs, "{text}");
+            seen += ours.len();
+        }
+        assert!(seen >= 10, "only {seen} introductions in the texts");
+    }
+
+    #[test]
+    fn initials_are_found_as_a_whole_text_search_finds_them() {
+        let pattern = r"(?-u:\b)\p{Lu}\.[ \u{a0}]?(\p{Lu}[\p{L}'’-]+)";
+        let plain = Regex::new(pattern).unwrap();
+        let anchored = Anchored::new(pattern);
+        let mut seen = 0;
+        for text in texts() {
+            let theirs: Vec<(usize, usize)> = plain
+                .find_iter(&text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            let ours: Vec<(usize, usize)> = anchored
+                .captures_at(
+                    &text,
+                    dotted_capitals(&text, &capitals(&text, &Stretches::new(&text))),
+                )
+                .map(|c| {
+                    let m = c.get_match().unwrap();
+                    (m.start(), m.end())
+                })
+                .collect();
+            assert_eq!(ours, theirs, "{text}");
+            seen += ours.len();
+        }
+        assert!(seen >= 5, "only {seen} initials in the texts");
     }
 
     #[test]

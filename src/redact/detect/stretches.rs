@@ -121,6 +121,10 @@ impl Stretches {
         Stretches { all }
     }
 
+    pub fn iter(&self) -> std::slice::Iter<'_, Stretch> {
+        self.all.iter()
+    }
+
     /// Byte ranges covering every stretch that passes `could_match`, with
     /// neighbouring ones merged (only whitespace lies between them, which
     /// no gated pattern matches, so one search over both finds the same).
