@@ -5,7 +5,6 @@
 
 mod anchored;
 mod cloud;
-mod keyed;
 mod network;
 mod people;
 mod personal;
@@ -65,6 +64,22 @@ pub fn placeholders(text: &str, out: &mut Vec<Span>) {
             String::new(),
         ));
     }
+}
+
+/// Texts to compare a detector's fast path with a plain search on: the
+/// labelled passages, cleaned, and `extra`.
+#[cfg(test)]
+pub(crate) fn sample_texts(extra: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = include_str!("../../../tests/data/redaction-corpus.jsonl")
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a corpus line");
+            let text = v["text"].as_str().expect("a text");
+            super::normalise::clean(text).into_owned()
+        })
+        .collect();
+    out.extend(extra.iter().map(|t| t.to_string()));
+    out
 }
 
 /// Every pattern detector, on clean text.

@@ -581,6 +581,15 @@ pub fn learn_names(spans: &[Span], text: &str) -> Vec<(Term, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::detect::sample_texts;
+
+    /// Names at word edges, in other scripts, after roles in odd cases.
+    const AWKWARD: &[&str] = &[
+        "x-Ray O'Brien-Smith ’Tis é\u{301}Émile \u{301}Ana a\u{301}Bo -Zed 'Quote' D'Arcy",
+        "Thank You, Dana; ESCALATED TO:\u{a0} Maria, handed over to  Li and hand off to Bo",
+        "cc: Ken; x_engineer Sam; éengineer Ana; paged\nTom; asked,Jo; told:  Ann",
+        "J. Smith, É. Ñúñez, AB.C Dee, Q.\u{a0}Rao, iPhone McDonald ÉCOLE",
+    ];
 
     fn found(text: &str) -> Vec<String> {
         let mut out = Vec::new();
@@ -592,28 +601,6 @@ mod tests {
         v.sort();
         v.dedup();
         v
-    }
-
-    /// Texts to compare the fast paths with plain searches on: the labelled
-    /// passages and some awkward ones.
-    fn texts() -> Vec<String> {
-        let mut out: Vec<String> = include_str!("../../../tests/data/redaction-corpus.jsonl")
-            .lines()
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                crate::redact::normalise::clean(v["text"].as_str().unwrap()).into_owned()
-            })
-            .collect();
-        out.extend(
-            [
-                "x-Ray O'Brien-Smith ’Tis é\u{301}Émile \u{301}Ana a\u{301}Bo -Zed 'Quote' D'Arcy",
-                "Thank You, Dana; ESCALATED TO:\u{a0} Maria, handed over to  Li and hand off to Bo",
-                "cc: Ken; x_engineer Sam; éengineer Ana; paged\nTom; asked,Jo; told:  Ann",
-                "J. Smith, É. Ñúñez, AB.C Dee, Q.\u{a0}Rao, iPhone McDonald ÉCOLE",
-            ]
-            .map(String::from),
-        );
-        out
     }
 
     /// Words as one left-to-right split of the whole text finds them: the
@@ -645,7 +632,7 @@ mod tests {
 
     #[test]
     fn words_split_from_a_capital_are_the_words_of_a_whole_split() {
-        for text in texts() {
+        for text in sample_texts(AWKWARD) {
             let whole = split_whole(&text);
             let mut chained = Vec::new();
             let mut at = 0;
@@ -675,7 +662,7 @@ mod tests {
         let plain = Regex::new(pattern).unwrap();
         let anchored = Anchored::new(pattern);
         let mut seen = 0;
-        for text in texts() {
+        for text in sample_texts(AWKWARD) {
             let theirs: Vec<(usize, usize)> = plain
                 .find_iter(&text)
                 .map(|m| (m.start(), m.end()))
@@ -704,7 +691,7 @@ mod tests {
         let plain = Regex::new(pattern).unwrap();
         let anchored = Anchored::new(pattern);
         let mut seen = 0;
-        for text in texts() {
+        for text in sample_texts(AWKWARD) {
             let theirs: Vec<(usize, usize)> = plain
                 .find_iter(&text)
                 .map(|m| (m.start(), m.end()))

@@ -6,8 +6,10 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::keyed::Keyed;
-use super::stretches::{Stretch, Stretches, COLON, DIGIT, EQUALS, LOWER, UPPER};
+use rustc_hash::FxHashSet;
+
+use super::anchored::Anchored;
+use super::stretches::{Stretch, Stretches, DIGIT, LOWER, UPPER};
 use super::{is_word_byte, regex, Span};
 use crate::redact::FindingKind;
 
@@ -64,11 +66,129 @@ fn looks_random(token: &str) -> bool {
     classes >= 3 && separators * 6 < len && entropy(token) >= 3.8
 }
 
+/// The names of a `key=value` secret, in lowercase, as the assignment
+/// pattern spells them out.
+const SECRET_NAMES: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "secret",
+    "token",
+    "apikey",
+    "bearer",
+    "authorization",
+    "aws_secret_access_key",
+    "aws_access_key_id",
+];
+
+/// Names spelt with an optional `_` or `-` between their parts.
+const SECRET_NAME_PARTS: &[(&str, &str)] = &[
+    ("secret", "key"),
+    ("client", "secret"),
+    ("auth", "token"),
+    ("access", "token"),
+    ("refresh", "token"),
+    ("api", "key"),
+    ("access", "key"),
+    ("private", "key"),
+];
+
+fn secret_names() -> &'static FxHashSet<String> {
+    static SET: OnceLock<FxHashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let joined = |a: &str, b: &str| ["", "_", "-"].map(|j| format!("{a}{j}{b}"));
+        let mut set: FxHashSet<String> = SECRET_NAMES.iter().map(|n| n.to_string()).collect();
+        for (a, b) in SECRET_NAME_PARTS {
+            set.extend(joined(a, b));
+        }
+        // `access[_-]?key(?:[_-]?id)?`
+        for key in joined("access", "key") {
+            set.extend(joined(&key, "id"));
+        }
+        set
+    })
+}
+
+/// Where a `key=value` secret could start: every assignment has a `:` or
+/// `=` after its name, maybe a quote and whitespace between, so the names
+/// that end just before each `:` and `=` are all the starts there are.
+fn assignment_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    const LONGEST: usize = "aws_secret_access_key".len();
+    let names = secret_names();
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b':', b'=', bytes).flat_map(move |at| {
+        let before = text[..at].trim_end();
+        let before = before.strip_suffix(['"', '\'']).unwrap_or(before);
+        let name_end = before.len();
+        // Every name ends in one of these letters, and is made of letters,
+        // `_` and `-`.
+        let ends_well = before
+            .bytes()
+            .last()
+            .is_some_and(|b| b"dstynrDSTYNR".contains(&b));
+        let run = if ends_well {
+            before
+                .bytes()
+                .rev()
+                .take(LONGEST)
+                .take_while(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-'))
+                .count()
+        } else {
+            0
+        };
+        let mut lower = [0u8; LONGEST];
+        lower[..run].copy_from_slice(&bytes[name_end - run..name_end]);
+        lower[..run].make_ascii_lowercase();
+        (name_end - run..name_end).filter(move |&k| {
+            let suffix = &lower[k - (name_end - run)..run];
+            std::str::from_utf8(suffix).is_ok_and(|s| names.contains(s))
+        })
+    })
+}
+
+/// Twenty bytes or more, a letter or a digit among them.
+fn could_hold_token(s: &Stretch) -> bool {
+    s.byte_len() >= 20 && s.has_any(DIGIT | LOWER | UPPER)
+}
+
+/// Runs of 20 or more token bytes (`[A-Za-z0-9+/_=.-]`): the matches of
+/// `[A-Za-z0-9+/_=.-]{20,}` in the stretches that could hold a token.
+fn token_runs<'a>(
+    text: &'a str,
+    stretches: &'a Stretches,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let bytes = text.as_bytes();
+    let token_byte =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'=' | b'.' | b'-');
+    stretches
+        .iter()
+        .filter(|s| could_hold_token(s))
+        .flat_map(move |s| {
+            let (from, to) = (s.start as usize, s.end as usize);
+            let mut i = from;
+            std::iter::from_fn(move || {
+                while i < to {
+                    while i < to && !token_byte(bytes[i]) {
+                        i += 1;
+                    }
+                    let start = i;
+                    while i < to && token_byte(bytes[i]) {
+                        i += 1;
+                    }
+                    if i - start >= 20 {
+                        return Some((start, i));
+                    }
+                }
+                None
+            })
+        })
+}
+
 pub fn secrets(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static KNOWN: OnceLock<Regex> = OnceLock::new();
     static PEM: OnceLock<Regex> = OnceLock::new();
     static CONNECTION: OnceLock<Regex> = OnceLock::new();
-    static TOKEN: OnceLock<Regex> = OnceLock::new();
     let known = regex(
         &KNOWN,
         concat!(
@@ -119,41 +239,14 @@ pub fn secrets(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
             user.as_str().to_lowercase(),
         ));
     }
-    static ASSIGNMENT: OnceLock<Keyed> = OnceLock::new();
+    static ASSIGNMENT: OnceLock<Anchored> = OnceLock::new();
     let assignment = ASSIGNMENT.get_or_init(|| {
-        Keyed::new(
-            &[
-                "pass", "pwd", "secret", "client", "token", "auth", "access", "refresh", "api",
-                "private", "aws_", "bearer",
-            ],
+        Anchored::new(
             r#"(?i)(?:password|passwd|pwd|pass|secret|secret[_-]?key|client[_-]?secret|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|aws_secret_access_key|aws_access_key_id|bearer|authorization)["']?\s*(?:[:=]|=>|:=)\s*["']?(?:bearer\s+|basic\s+)?([^\s"',;}{)\]]{4,512})"#,
         )
     });
-    // The name and the `:` or `=` after it are in one stretch, or the name
-    // ends its stretch (before a quote) and the `:` or `=` follows the
-    // whitespace after it.
     let bytes = text.as_bytes();
-    let could_match = |s: &Stretch| {
-        if s.has_any(COLON | EQUALS) {
-            return true;
-        }
-        // Most words end in another letter: one byte says so. (A quote or a
-        // non-ASCII space may stand between the name and the stretch end.)
-        let last = bytes[s.end as usize - 1];
-        if !(b"dstynrDSTYNR\"'".contains(&last) || last >= 0x80) {
-            return false;
-        }
-        let word = text[s.start as usize..s.end as usize].trim_end();
-        let word = word.trim_end_matches(['"', '\'']).trim_end();
-        word.bytes()
-            .last()
-            .is_some_and(|b| b"dstynrDSTYNR".contains(&b))
-            && text[s.end as usize..]
-                .chars()
-                .find(|c| !c.is_whitespace())
-                .is_some_and(|c| matches!(c, ':' | '='))
-    };
-    for c in assignment.captures_iter_in(text, stretches.ranges(could_match)) {
+    for c in assignment.captures_at(text, assignment_starts(text)) {
         let v = c.get_group(1).expect("group 1");
         let value = &text[v.range()];
         let lower = value.to_ascii_lowercase();
@@ -180,11 +273,8 @@ pub fn secrets(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         }
         secret(out, v.start, v.end, value);
     }
-    let token_re = regex(&TOKEN, r"[A-Za-z0-9+/_=.-]{20,}");
     // Only a stretch of 20 bytes or more can hold one.
-    for (m_start, m_end) in stretches.find_iter(text, token_re, |s| {
-        s.byte_len() >= 20 && s.has_any(DIGIT | LOWER | UPPER)
-    }) {
+    for (m_start, m_end) in token_runs(text, stretches) {
         let matched = &text[m_start..m_end];
         let token = matched.trim_end_matches(['.', '=', '-', '_']);
         let token = token.trim_start_matches(['.', '-', '_', '/']);
@@ -206,6 +296,7 @@ pub fn secrets(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::detect::sample_texts;
 
     fn found(text: &str) -> Vec<String> {
         let mut out = Vec::new();
@@ -217,6 +308,57 @@ mod tests {
             .collect();
         v.dedup();
         v
+    }
+
+    const AWKWARD: &[&str] = &[
+        "PASSWORD = hunter2 and my_api-key:abc12345, xpassword=no1234, pass: pass=x1234",
+        "Access-Key_ID => 'AKIA0000' aws_secret_access_key:=\"abcd1234\" \"token\"\u{a0}\n:  v4lue!",
+        "secretkey='s3cr3tval' client-secret : c1i3nt0k authorization: Bearer eyJhbGciOi.x.y",
+        "Bearer: basic dXNlcjpwYXNz; pwd \" = nope; refresh_token=${TOKEN} apikey=<key>",
+        "a:b=c ==== ::: :=: token: 'short' é_token=ünïcödé1234",
+    ];
+
+    #[test]
+    fn assignments_are_found_as_a_whole_text_search_finds_them() {
+        let pattern = r#"(?i)(?:password|passwd|pwd|pass|secret|secret[_-]?key|client[_-]?secret|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|aws_secret_access_key|aws_access_key_id|bearer|authorization)["']?\s*(?:[:=]|=>|:=)\s*["']?(?:bearer\s+|basic\s+)?([^\s"',;}{)\]]{4,512})"#;
+        let plain = Regex::new(pattern).unwrap();
+        let anchored = Anchored::new(pattern);
+        let mut seen = 0;
+        for text in sample_texts(AWKWARD) {
+            let theirs: Vec<(usize, usize)> = plain
+                .find_iter(&text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            let ours: Vec<(usize, usize)> = anchored
+                .captures_at(&text, assignment_starts(&text))
+                .map(|c| {
+                    let m = c.get_match().unwrap();
+                    (m.start(), m.end())
+                })
+                .collect();
+            assert_eq!(ours, theirs, "{text}");
+            seen += ours.len();
+        }
+        assert!(seen >= 25, "only {seen} assignments in the texts");
+    }
+
+    #[test]
+    fn token_runs_are_the_matches_of_the_token_pattern() {
+        let plain = Regex::new(r"[A-Za-z0-9+/_=.-]{20,}").unwrap();
+        let mut seen = 0;
+        for text in sample_texts(&[
+            "aaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbb é/ccccccccccccccccccccc,ddddddddddddddddddddd",
+            "x=\"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"; ...................., 0123456789abcdef0123",
+        ]) {
+            let stretches = Stretches::new(&text);
+            let theirs: Vec<(usize, usize)> = stretches
+                .find_iter(&text, &plain, could_hold_token)
+                .collect();
+            let ours: Vec<(usize, usize)> = token_runs(&text, &stretches).collect();
+            assert_eq!(ours, theirs, "{text}");
+            seen += ours.len();
+        }
+        assert!(seen >= 20, "only {seen} token runs in the texts");
     }
 
     #[test]
