@@ -11,7 +11,7 @@ use regex::{Captures, Regex};
 use super::detect::stretches::{
     captures_in, find_in, Stretch, Stretches, COLON, DASH, DIGIT, NON_ASCII, SLASH,
 };
-use super::detect::{is_word_byte, regex, Span};
+use super::detect::{is_word_byte, Span};
 use super::FindingKind;
 use crate::report::moment::format_offset;
 
@@ -93,25 +93,30 @@ fn zone_minutes(zone: &str) -> Option<i32> {
         let sign = if z.starts_with('-') { -1 } else { 1 };
         return Some(sign * (h * 60 + m));
     }
-    Some(match z.to_ascii_uppercase().as_str() {
-        "Z" | "UTC" | "GMT" | "WET" => 0,
-        "CET" | "BST" | "WEST" => 60,
-        "CEST" | "EET" | "SAST" => 120,
-        "EEST" | "MSK" => 180,
-        "IST" => 330,
-        "SGT" | "HKT" | "AWST" => 480,
-        "JST" | "KST" => 540,
-        "AEST" => 600,
-        "AEDT" => 660,
-        "NZST" => 720,
-        "NZDT" => 780,
-        "HST" => -600,
-        "AKST" => -540,
-        "PST" | "PT" | "AKDT" => -480,
-        "PDT" | "MST" | "MT" => -420,
-        "MDT" | "CST" | "CT" => -360,
-        "CDT" | "EST" | "ET" => -300,
-        "EDT" | "AST" => -240,
+    // Zone names are short: uppercased on the stack.
+    let mut upper = [0u8; 4];
+    let name = upper.get_mut(..z.len())?;
+    name.copy_from_slice(z.as_bytes());
+    name.make_ascii_uppercase();
+    Some(match &*name {
+        b"Z" | b"UTC" | b"GMT" | b"WET" => 0,
+        b"CET" | b"BST" | b"WEST" => 60,
+        b"CEST" | b"EET" | b"SAST" => 120,
+        b"EEST" | b"MSK" => 180,
+        b"IST" => 330,
+        b"SGT" | b"HKT" | b"AWST" => 480,
+        b"JST" | b"KST" => 540,
+        b"AEST" => 600,
+        b"AEDT" => 660,
+        b"NZST" => 720,
+        b"NZDT" => 780,
+        b"HST" => -600,
+        b"AKST" => -540,
+        b"PST" | b"PT" | b"AKDT" => -480,
+        b"PDT" | b"MST" | b"MT" => -420,
+        b"MDT" | b"CST" | b"CT" => -360,
+        b"CDT" | b"EST" | b"ET" => -300,
+        b"EDT" | b"AST" => -240,
         _ => return None,
     })
 }
@@ -248,6 +253,45 @@ fn bare_clock_parts(matched: &str) -> (Option<NaiveTime>, Option<&str>) {
     )
 }
 
+/// The date, time and zone of an ISO date, read back from the text the
+/// `ISO` pattern matched: `yyyy-mm-dd` (or with slashes), then maybe `T`
+/// or a space and a clock time as a bare one is written.
+fn iso_parts(matched: &str) -> Option<(NaiveDate, Option<NaiveTime>, Option<&str>)> {
+    let date = NaiveDate::from_ymd_opt(
+        matched.get(..4)?.parse().ok()?,
+        matched.get(5..7)?.parse().ok()?,
+        matched.get(8..10)?.parse().ok()?,
+    )?;
+    let (time, zone) = match matched.get(11..) {
+        Some(clock) if !clock.is_empty() => bare_clock_parts(clock),
+        _ => (None, None),
+    };
+    Some((date, time, zone))
+}
+
+/// A month's name or its abbreviation, in any case, somewhere in stretch
+/// `s`: the cheap test that a written date or a log timestamp could be
+/// there.
+fn names_a_month(bytes: &[u8], s: &Stretch) -> bool {
+    bytes[s.start as usize..s.end as usize].windows(3).any(|w| {
+        matches!(
+            [w[0] | 0x20, w[1] | 0x20, w[2] | 0x20],
+            [b'j', b'a', b'n']
+                | [b'f', b'e', b'b']
+                | [b'm', b'a', b'r']
+                | [b'a', b'p', b'r']
+                | [b'm', b'a', b'y']
+                | [b'j', b'u', b'n']
+                | [b'j', b'u', b'l']
+                | [b'a', b'u', b'g']
+                | [b's', b'e', b'p']
+                | [b'o', b'c', b't']
+                | [b'n', b'o', b'v']
+                | [b'd', b'e', b'c']
+        )
+    })
+}
+
 /// A moment found in text: its span, date, time, zone (minutes east of
 /// UTC) and whether the date was written out (`14 March 2024`).
 type Found = (
@@ -258,6 +302,100 @@ type Found = (
     Option<i32>,
     bool,
 );
+
+/// The patterns for moments written in text.
+struct Patterns {
+    iso: Regex,
+    written: Regex,
+    log: Regex,
+    bare: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static PATTERNS: OnceLock<Patterns> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let compile = |p: &str| Regex::new(p).expect("date pattern compiles");
+        Patterns {
+            iso: compile(&format!(
+                r"(?-u:\b)(?P<y>(?:19|20)[0-9]{{2}})[-/](?P<mo>[01][0-9])[-/](?P<d>[0-3][0-9])(?:[T ]{CLOCK}(?:\s?(?P<z>{ZONE}))?)?(?-u:\b)"
+            )),
+            written: compile(&format!(
+                r"(?i)(?-u:\b){WEEKDAY}(?:(?P<d1>[0-3]?[0-9])(?:st|nd|rd|th)?\s+(?P<m1>{MONTH})|(?P<m2>{MONTH})\s+(?P<d2>[0-3]?[0-9])(?:st|nd|rd|th)?),?\s+(?P<y>(?:19|20)[0-9]{{2}})(?:,?\s+(?:at\s+)?{CLOCK}(?:\s*\(?(?P<z>{ZONE})\)?)?)?(?-u:\b)"
+            )),
+            // Log timestamps: `Oct  3 14:22:07` (syslog) and
+            // `14/Aug/2024:21:03:17.402` (access logs).
+            log: compile(&format!(
+                r"(?-u:\b)(?:(?P<m1>{MONTH})\s{{1,2}}(?P<d1>[0-3]?[0-9])\s+|(?P<d2>[0-3][0-9])/(?P<m2>{MONTH})/(?P<y>(?:19|20)[0-9]{{2}}):){CLOCK}(?:\s?(?P<z>{ZONE}))?(?-u:\b)"
+            )),
+            // Bare clock times, with or without a zone.
+            bare: compile(&format!(
+                r"(?-u:\b){CLOCK}(?:\s?\(?(?P<z>{ZONE})(?-u:\b)\)?)?"
+            )),
+        }
+    })
+}
+
+/// Where ISO dates can be: a date of ten bytes or more with its
+/// separators, in one stretch; its time, `p.m.` and zone in the next three.
+fn iso_ranges(stretches: &Stretches) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let iso_date = |s: &Stretch| s.byte_len() >= 10 && s.has(DIGIT) && s.has_any(DASH | SLASH);
+    stretches.ranges_around(iso_date, 0, 3)
+}
+
+/// Where written dates can be. Every one ends in a year that starts a
+/// stretch (or follows a non-ASCII space inside one), at most three
+/// stretches after its weekday and at most four before a zone; its month
+/// is written before the year, in the year's stretch or one of the three
+/// before.
+fn written_ranges<'a>(
+    bytes: &'a [u8],
+    stretches: &'a Stretches,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let year = move |s: &Stretch| {
+        let b = &bytes[s.start as usize..s.end as usize];
+        s.has(DIGIT)
+            && (s.has_any(NON_ASCII)
+                || b.len() >= 4
+                    && matches!(&b[..2], b"19" | b"20")
+                    && b[2].is_ascii_digit()
+                    && b[3].is_ascii_digit()
+                    && b.get(4).is_none_or(|&c| !is_word_byte(c)))
+    };
+    let dated_year = move |all: &[Stretch], i: usize| {
+        year(&all[i])
+            && all[i.saturating_sub(3)..=i]
+                .iter()
+                .any(|s| names_a_month(bytes, s))
+    };
+    stretches.ranges_around_where(dated_year, 3, 4)
+}
+
+/// A stretch with a digit and a colon: where a clock time starts.
+fn clock(s: &Stretch) -> bool {
+    s.has(DIGIT | COLON)
+}
+
+/// Where log timestamps can be: a clock stretch at most two stretches
+/// after a month and a day, and two before a `p.m.` and a zone. Both forms
+/// name the month, in the clock's stretch or one of the two before.
+fn log_ranges<'a>(
+    bytes: &'a [u8],
+    stretches: &'a Stretches,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let logged = move |all: &[Stretch], i: usize| {
+        clock(&all[i])
+            && all[i.saturating_sub(2)..=i]
+                .iter()
+                .any(|s| names_a_month(bytes, s))
+    };
+    stretches.ranges_around_where(logged, 2, 2)
+}
+
+/// Where bare clock times can be: a clock stretch and the two after it,
+/// for a `p.m.` and a zone.
+fn bare_ranges(stretches: &Stretches) -> impl Iterator<Item = (usize, usize)> + '_ {
+    stretches.ranges_around(clock, 0, 2)
+}
 
 /// Finds dates and times and decides what each becomes. Keeps the
 /// reference across the fields of one report.
@@ -296,58 +434,27 @@ impl Coarsener {
 
     pub fn find(&mut self, text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         let bytes = text.as_bytes();
-        static ISO: OnceLock<Regex> = OnceLock::new();
-        static WRITTEN: OnceLock<Regex> = OnceLock::new();
-        static LOG: OnceLock<Regex> = OnceLock::new();
-        static BARE: OnceLock<Regex> = OnceLock::new();
+        let p = patterns();
         let mut found: Vec<Found> = Vec::new();
-        let iso = regex(
-            &ISO,
-            &format!(
-                r"(?-u:\b)(?P<y>(?:19|20)[0-9]{{2}})[-/](?P<mo>[01][0-9])[-/](?P<d>[0-3][0-9])(?:[T ]{CLOCK}(?:\s?(?P<z>{ZONE}))?)?(?-u:\b)"
-            ),
-        );
-        // A date of ten bytes or more with its separators, in one stretch;
-        // its time, `p.m.` and zone in the next three.
-        let iso_date = |s: &Stretch| s.byte_len() >= 10 && s.has(DIGIT) && s.has_any(DASH | SLASH);
-        for (offset, c) in captures_in(text, iso, stretches.ranges_around(iso_date, 0, 3)) {
-            let whole = c.get(0).expect("whole match");
-            let m = offset + whole.start()..offset + whole.end();
+        for (start, end) in find_in(text, &p.iso, iso_ranges(stretches)) {
             // `"Version": "2012-10-17"` in an IAM policy is a constant.
-            let before = text[..m.start].trim_end_matches([' ', '"', ':']).as_bytes();
+            let before = text[..start].trim_end_matches([' ', '"', ':']).as_bytes();
             if before.len() >= 7 && before[before.len() - 7..].eq_ignore_ascii_case(b"version") {
                 continue;
             }
-            let date = (|| {
-                NaiveDate::from_ymd_opt(
-                    c.name("y")?.as_str().parse().ok()?,
-                    c.name("mo")?.as_str().parse().ok()?,
-                    c.name("d")?.as_str().parse().ok()?,
-                )
-            })();
-            let Some(date) = date else { continue };
-            let zone = c.name("z").and_then(|z| zone_minutes(z.as_str()));
-            found.push((m.start, m.end, Some(date), time_of(&c), zone, false));
+            let Some((date, time, zone)) = iso_parts(&text[start..end]) else {
+                continue;
+            };
+            found.push((
+                start,
+                end,
+                Some(date),
+                time,
+                zone.and_then(zone_minutes),
+                false,
+            ));
         }
-        let written = regex(
-            &WRITTEN,
-            &format!(
-                r"(?i)(?-u:\b){WEEKDAY}(?:(?P<d1>[0-3]?[0-9])(?:st|nd|rd|th)?\s+(?P<m1>{MONTH})|(?P<m2>{MONTH})\s+(?P<d2>[0-3]?[0-9])(?:st|nd|rd|th)?),?\s+(?P<y>(?:19|20)[0-9]{{2}})(?:,?\s+(?:at\s+)?{CLOCK}(?:\s*\(?(?P<z>{ZONE})\)?)?)?(?-u:\b)"
-            ),
-        );
-        // Every written date ends in a year that starts a stretch (or
-        // follows a non-ASCII space inside one), at most three stretches
-        // after its weekday and at most four before a zone.
-        let year = |s: &Stretch| {
-            let b = &bytes[s.start as usize..s.end as usize];
-            s.has_any(NON_ASCII)
-                || b.len() >= 4
-                    && matches!(&b[..2], b"19" | b"20")
-                    && b[2].is_ascii_digit()
-                    && b[3].is_ascii_digit()
-                    && b.get(4).is_none_or(|&c| !is_word_byte(c))
-        };
-        for (offset, c) in captures_in(text, written, stretches.ranges_around(year, 3, 4)) {
+        for (offset, c) in captures_in(text, &p.written, written_ranges(bytes, stretches)) {
             let whole = c.get(0).expect("whole match");
             let m = offset + whole.start()..offset + whole.end();
             let month = c
@@ -368,19 +475,7 @@ impl Coarsener {
             let zone = c.name("z").and_then(|z| zone_minutes(z.as_str()));
             found.push((m.start, m.end, Some(date), time_of(&c), zone, true));
         }
-        // Log timestamps: `Oct  3 14:22:07` (syslog) and `14/Aug/2024:21:03:17.402` (access logs).
-        let log = regex(
-            &LOG,
-            &format!(
-                r"(?-u:\b)(?:(?P<m1>{MONTH})\s{{1,2}}(?P<d1>[0-3]?[0-9])\s+|(?P<d2>[0-3][0-9])/(?P<m2>{MONTH})/(?P<y>(?:19|20)[0-9]{{2}}):){CLOCK}(?:\s?(?P<z>{ZONE}))?(?-u:\b)"
-            ),
-        );
-        // Log timestamps and bare clock times hold a stretch with a digit
-        // and a colon, at most two stretches after a month and a day, and
-        // two before a `p.m.` and a zone.
-        let clock = |s: &Stretch| s.has(DIGIT | COLON);
-        let clocks: Vec<(usize, usize)> = stretches.ranges_around(clock, 2, 2).collect();
-        for (offset, c) in captures_in(text, log, clocks.iter().copied()) {
+        for (offset, c) in captures_in(text, &p.log, log_ranges(bytes, stretches)) {
             let whole = c.get(0).expect("whole match");
             let m = offset + whole.start()..offset + whole.end();
             let month = c
@@ -405,12 +500,7 @@ impl Coarsener {
             let zone = c.name("z").and_then(|z| zone_minutes(z.as_str()));
             found.push((m.start, m.end, date, time_of(&c), zone, false));
         }
-        // Bare clock times, with or without a zone.
-        let bare = regex(
-            &BARE,
-            &format!(r"(?-u:\b){CLOCK}(?:\s?\(?(?P<z>{ZONE})(?-u:\b)\)?)?"),
-        );
-        for m in find_in(text, bare, clocks.iter().copied()) {
+        for m in find_in(text, &p.bare, bare_ranges(stretches)) {
             let m = m.0..m.1;
             // Part of an address, a longer timestamp or a ratio.
             // `psql` prints intervals as `00:02:03.90`: a duration, not a time.
@@ -481,10 +571,7 @@ mod tests {
 
     #[test]
     fn bare_clock_parts_agree_with_the_pattern_groups() {
-        let bare = Regex::new(&format!(
-            r"(?-u:\b){CLOCK}(?:\s?\(?(?P<z>{ZONE})(?-u:\b)\)?)?"
-        ))
-        .unwrap();
+        let bare = &patterns().bare;
         let text = "at 9:05, 10:30 PM UTC, 10:30pm (PST), 12:00 a.m. CET, 12:15 p.m., \
                     23:59:59.123 +0200, 07:45:10 Z, 11:11 PT, 10:30 AMT, 14:02\u{a0}GMT, \
                     10:30 P.M.(EST), 29:99, 8:15 Pm, 6:00 am+05:30";
@@ -496,6 +583,60 @@ mod tests {
             seen += 1;
         }
         assert_eq!(seen, 13);
+    }
+
+    #[test]
+    fn gated_searches_find_what_whole_text_searches_find() {
+        let mut seen = [0; 4];
+        for text in crate::redact::detect::sample_texts(&[
+            "Thursday, 14 March 2024 at 09:30 (CET); march 3rd,\u{a0}2023; 3\u{a0}Mar\u{a0}2024 10:00",
+            "Oct  3 14:22:07 host; [14/Aug/2024:21:03:17.402 +0000]; Mar\u{a0}14\u{a0}02:20:07 x",
+            "2024-03-14 02:14 UTC, 2024/03/14T02:40:00Z, at 7:05 p.m. (EST) and 23:59:59.123 +0200",
+            "Sept 30, 2019 and Dec. 1st 2020, Tuesday 2 June 2020 11:11 PT; 2019-2020; 12:00 noon",
+        ]) {
+            let s = Stretches::new(&text);
+            let b = text.as_bytes();
+            let p = patterns();
+            let searches: [(&Regex, Vec<(usize, usize)>); 4] = [
+                (&p.iso, iso_ranges(&s).collect()),
+                (&p.written, written_ranges(b, &s).collect()),
+                (&p.log, log_ranges(b, &s).collect()),
+                (&p.bare, bare_ranges(&s).collect()),
+            ];
+            for (k, (re, ranges)) in searches.into_iter().enumerate() {
+                let whole: Vec<(usize, usize)> =
+                    re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+                let gated: Vec<(usize, usize)> = find_in(&text, re, ranges.into_iter()).collect();
+                assert_eq!(gated, whole, "pattern {k} in {text}");
+                seen[k] += whole.len();
+            }
+        }
+        assert!(
+            seen.iter().all(|&n| n >= 4),
+            "matches per pattern: {seen:?}"
+        );
+    }
+
+    #[test]
+    fn iso_parts_agree_with_the_pattern_groups() {
+        let iso = &patterns().iso;
+        let text = "2024-03-14, 2024/03/14 02:14 UTC, 2024-03-15T03:00:00+01:00, \
+                    2024-03-14T02:14:00.123Z, 2024-03-14 10:30 AMT, 2024-03-14 7:05 p.m. CET, \
+                    2024-03-14 10:30 PM\u{a0}+0530, 2023-02-30, 1999-12-31T23:59:59,5 JST, \
+                    2024-03-14 10:30am";
+        let mut seen = 0;
+        for c in iso.captures_iter(text) {
+            let matched = c.get(0).unwrap().as_str();
+            let date = NaiveDate::from_ymd_opt(
+                c["y"].parse().unwrap(),
+                c["mo"].parse().unwrap(),
+                c["d"].parse().unwrap(),
+            );
+            let expected = date.map(|d| (d, time_of(&c), c.name("z").map(|z| z.as_str())));
+            assert_eq!(iso_parts(matched), expected, "{matched}");
+            seen += 1;
+        }
+        assert_eq!(seen, 10);
     }
 
     fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -2,6 +2,8 @@
 //! (validation needs it); turning moments into offsets from the incident
 //! start is de-identification and lives in `redact::time`.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, FixedOffset, NaiveDateTime, NaiveTime};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,15 +82,14 @@ pub fn format_offset(minutes: i64) -> String {
     let sign = if minutes < 0 { '-' } else { '+' };
     let m = minutes.unsigned_abs();
     let (d, h, mm) = (m / 1440, (m % 1440) / 60, m % 60);
-    let mut out = format!("T{sign}");
-    if d > 0 {
-        out.push_str(&format!("{d}d"));
-    }
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
-    }
-    if mm > 0 {
-        out.push_str(&format!("{mm}m"));
+    // One allocation: every time in a report's text becomes one of these.
+    let mut out = String::with_capacity(16);
+    out.push('T');
+    out.push(sign);
+    for (n, unit) in [(d, 'd'), (h, 'h'), (mm, 'm')] {
+        if n > 0 {
+            write!(out, "{n}{unit}").expect("writing to a String cannot fail");
+        }
     }
     out
 }

@@ -175,12 +175,21 @@ impl Stretches {
         before: usize,
         after: usize,
     ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.ranges_around_where(move |all, i| is_anchor(&all[i]), before, after)
+    }
+
+    /// As `ranges_around`, for an anchor test that also looks at the
+    /// stretches around (it is given all of them and the index of the one
+    /// to test).
+    pub fn ranges_around_where<'a>(
+        &'a self,
+        is_anchor: impl Fn(&[Stretch], usize) -> bool + 'a,
+        before: usize,
+        after: usize,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
         let all = &self.all;
-        let mut anchors = all
-            .iter()
-            .enumerate()
-            .filter(move |(_, s)| is_anchor(s))
-            .map(|(i, _)| i)
+        let mut anchors = (0..all.len())
+            .filter(move |&i| is_anchor(all, i))
             .peekable();
         std::iter::from_fn(move || {
             let first = anchors.next()?;
