@@ -132,35 +132,18 @@ impl Stretches {
         &'a self,
         could_match: impl Fn(&Stretch) -> bool + 'a,
     ) -> impl Iterator<Item = (usize, usize)> + 'a {
-        self.ranges_ahead(move |s, _| could_match(s), 0)
-    }
-
-    /// As `ranges`, for a test that also looks at the (up to) `ahead`
-    /// stretches after each one.
-    pub fn ranges_ahead<'a>(
-        &'a self,
-        could_match: impl Fn(&Stretch, &[Stretch]) -> bool + 'a,
-        ahead: usize,
-    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        // Plain slice scans: a gate is asked of every stretch of a report,
+        // a dozen times over, and most stretches fail it.
         let all = &self.all;
-        let passes =
-            move |i: usize| could_match(&all[i], &all[i + 1..(i + 1 + ahead).min(all.len())]);
         let mut i = 0;
         std::iter::from_fn(move || {
-            while i < all.len() && !passes(i) {
-                i += 1;
-            }
-            if i == all.len() {
-                return None;
-            }
-            let start = all[i].start;
-            let mut end = all[i].end;
-            i += 1;
-            while i < all.len() && passes(i) {
-                end = all[i].end;
-                i += 1;
-            }
-            Some((start as usize, end as usize))
+            let first = i + all[i..].iter().position(&could_match)?;
+            let run = all[first..]
+                .iter()
+                .position(|s| !could_match(s))
+                .unwrap_or(all.len() - first);
+            i = first + run;
+            Some((all[first].start as usize, all[i - 1].end as usize))
         })
     }
 
