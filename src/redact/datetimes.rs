@@ -271,7 +271,9 @@ fn iso_parts(matched: &str) -> Option<(NaiveDate, Option<NaiveTime>, Option<&str
 
 /// A month's name or its abbreviation, in any case, somewhere in stretch
 /// `s`: the cheap test that a written date or a log timestamp could be
-/// there.
+/// there. Kept out of line, so the gates that call it stay small enough
+/// to inline.
+#[inline(never)]
 fn names_a_month(bytes: &[u8], s: &Stretch) -> bool {
     bytes[s.start as usize..s.end as usize].windows(3).any(|w| {
         matches!(

@@ -5,13 +5,62 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::stretches::{Stretches, DASH, DIGIT, LOWER};
+use super::stretches::{Stretch, Stretches, DASH, DIGIT, LOWER};
 use super::{regex, Span};
 use crate::redact::FindingKind;
 
+/// A dash in stretch `s` followed by `n` bytes that are all `more`. Kept
+/// out of line: the gates that call it are asked of every stretch, and
+/// stay cheap only while they are small enough to inline.
+#[inline(never)]
+fn dash_then(bytes: &[u8], s: &Stretch, n: usize, more: fn(&u8) -> bool) -> bool {
+    let b = &bytes[s.start as usize..s.end as usize];
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'-' && b.get(i + 1..=i + n).is_some_and(|w| w.iter().all(more)))
+}
+
+/// Not part of a longer number, a version, a word or an ARN (which the ARN
+/// detector has).
+fn standalone_account(bytes: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| bytes[i]);
+    let after = bytes.get(end).copied();
+    !(before.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'))
+        || after.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')))
+}
+
+/// Runs of exactly twelve digits. (`[0-9]{12}` also cuts longer runs into
+/// twelves, but each of those has a digit beside it: never standalone.)
+fn twelve_digit_runs<'a>(
+    bytes: &'a [u8],
+    stretches: &'a Stretches,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    stretches
+        .iter()
+        .filter(|s| s.byte_len() >= 12 && s.has(DIGIT))
+        .flat_map(move |s| {
+            let (from, to) = (s.start as usize, s.end as usize);
+            let mut i = from;
+            std::iter::from_fn(move || {
+                while i < to {
+                    while i < to && !bytes[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    let start = i;
+                    while i < to && bytes[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    if i - start == 12 {
+                        return Some((start, i));
+                    }
+                }
+                None
+            })
+        })
+}
+
 pub fn cloud(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static ARN: OnceLock<Regex> = OnceLock::new();
-    static ACCOUNT: OnceLock<Regex> = OnceLock::new();
     static DASHED: OnceLock<Regex> = OnceLock::new();
     static RESOURCE: OnceLock<Regex> = OnceLock::new();
     static PROJECT: OnceLock<Regex> = OnceLock::new();
@@ -33,16 +82,8 @@ pub fn cloud(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     // A standalone 12-digit number is an AWS account id far more often than
     // anything else in a postmortem; the console writes it dashed too.
     let bytes = text.as_bytes();
-    let twelve = regex(&ACCOUNT, r"[0-9]{12}");
-    for (start, end) in stretches.find_iter(text, twelve, |s| s.byte_len() >= 12 && s.has(DIGIT)) {
-        // Not part of a longer number, a version, a word or an ARN (which
-        // the ARN detector has).
-        let before = start.checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(end).copied();
-        if before
-            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'))
-            || after.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
-        {
+    for (start, end) in twelve_digit_runs(bytes, stretches) {
+        if !standalone_account(bytes, start, end) {
             continue;
         }
         out.push(Span::new(
@@ -67,8 +108,10 @@ pub fn cloud(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         &RESOURCE,
         r"(?-u:\b)(?:i|vol|vpc|subnet|sg|eni|ami|snap|igw|nat|rtb|acl|eipalloc|lt|tgw|vpce|pcx|cgw|vgw|dopt|elb|fs|db)-(?:[0-9a-f]{17}|[0-9a-f]{8})(?-u:\b)",
     );
+    // A dash and eight hex digits after it, in one stretch.
+    let hex = |c: &u8| matches!(c, b'0'..=b'9' | b'a'..=b'f');
     for (start, end) in stretches.find_iter(text, resource, |s| {
-        s.byte_len() >= 10 && s.has(DASH | LOWER)
+        s.byte_len() >= 10 && s.has(DASH | LOWER) && dash_then(bytes, s, 8, hex)
     }) {
         out.push(Span::new(
             start,
@@ -95,8 +138,11 @@ pub fn cloud(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         &SHAPED,
         r"(?-u:\b)[a-z][a-z0-9]{1,15}(?:-[a-z][a-z0-9]{1,20}){1,4}-[0-9]{3,6}(?-u:\b)",
     );
+    // A dash and three digits after it, in one stretch.
     for (start, end) in stretches.find_iter(text, shaped, |s| {
-        s.byte_len() >= 9 && s.has(DASH | DIGIT | LOWER)
+        s.byte_len() >= 9
+            && s.has(DASH | DIGIT | LOWER)
+            && dash_then(bytes, s, 3, u8::is_ascii_digit)
     }) {
         let id = &text[start..end];
         if ["cve-", "rfc-", "iso-", "sha-", "utf-", "ghsa-", "ecma-"]
@@ -126,6 +172,29 @@ pub fn cloud(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn twelve_digit_runs_are_the_standalone_matches_of_twelve_digits() {
+        let twelve = Regex::new(r"[0-9]{12}").unwrap();
+        let mut seen = 0;
+        for text in crate::redact::detect::sample_texts(&[
+            "123456789012 1234567890123 123456789012345678901234 x123456789012 123456789012_a",
+            "(123456789012), 123456789012. v1.123456789012 :123456789012 -123456789012- é123456789012",
+        ]) {
+            let b = text.as_bytes();
+            let whole: Vec<(usize, usize)> = twelve
+                .find_iter(&text)
+                .map(|m| (m.start(), m.end()))
+                .filter(|&(s, e)| standalone_account(b, s, e))
+                .collect();
+            let ours: Vec<(usize, usize)> = twelve_digit_runs(b, &Stretches::new(&text))
+                .filter(|&(s, e)| standalone_account(b, s, e))
+                .collect();
+            assert_eq!(ours, whole, "{text}");
+            seen += ours.len();
+        }
+        assert!(seen >= 10, "only {seen} account ids");
+    }
 
     #[test]
     fn finds_cloud_identity() {

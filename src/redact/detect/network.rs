@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use rustc_hash::FxHashSet;
+
 use super::stretches::{Stretch, Stretches, COLON, DASH, DIGIT, DOT};
 use super::{is_word_byte, regex, Span};
 use crate::redact::lists;
@@ -280,6 +282,37 @@ const HOST_SUFFIXES: &[&str] = &[
     "onion",
 ];
 
+fn is_host_suffix(label_lowercase: &str) -> bool {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| HOST_SUFFIXES.iter().copied().collect())
+        .contains(label_lowercase)
+}
+
+/// Some dot in `stretch` is followed by a host suffix that could end a
+/// host name there: the label after the dot, or a part of it that stops
+/// before a `-` (where `\b` holds).
+///
+/// Kept out of line: the gate that calls it is asked of every stretch,
+/// and stays cheap only while it is small enough to inline.
+#[inline(never)]
+fn names_a_suffix(stretch: &[u8]) -> bool {
+    const LONGEST: usize = 16;
+    let label_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-';
+    // Stretches are short: a plain scan, not a vectorised search.
+    let dots = stretch.iter().enumerate().filter(|(_, &b)| b == b'.');
+    dots.map(|(dot, _)| dot).any(|dot| {
+        let after = &stretch[dot + 1..];
+        let run = after.iter().take_while(|b| label_byte(b)).count();
+        let mut lower = [0u8; LONGEST];
+        let n = run.min(LONGEST);
+        lower[..n].copy_from_slice(&after[..n]);
+        lower[..n].make_ascii_lowercase();
+        (1..=n)
+            .filter(|&end| end == run || after[end] == b'-')
+            .any(|end| std::str::from_utf8(&lower[..end]).is_ok_and(is_host_suffix))
+    })
+}
+
 pub fn hosts(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = regex(
@@ -287,11 +320,9 @@ pub fn hosts(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         r"(?i)(?-u:\b)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+(?-u:\b)",
     );
     let bytes = text.as_bytes();
-    // A dot with something after it: not the full stop that ends a word.
+    // A dot with a known suffix after it: every host kept ends so.
     let could_match = |s: &Stretch| {
-        s.byte_len() >= 3
-            && s.has(DOT)
-            && bytes[s.start as usize..s.end as usize - 1].contains(&b'.')
+        s.byte_len() >= 3 && s.has(DOT) && names_a_suffix(&bytes[s.start as usize..s.end as usize])
     };
     for (start, end) in stretches.find_iter(text, re, could_match) {
         let host = &text[start..end];
@@ -301,7 +332,7 @@ pub fn hosts(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         }
         let lower = host.to_ascii_lowercase();
         let last = lower.rsplit('.').next().unwrap_or("");
-        if !HOST_SUFFIXES.contains(&last)
+        if !is_host_suffix(last)
             || lower
                 .split('.')
                 .all(|l| l.bytes().all(|b| b.is_ascii_digit()))

@@ -46,6 +46,18 @@ fn iban_valid(iban: &str) -> bool {
     rem == 1
 }
 
+/// Two capitals, then two digits: how an IBAN starts. Kept out of line,
+/// so the gate that calls it stays small enough to inline.
+#[inline(never)]
+fn country_then_check(stretch: &[u8]) -> bool {
+    stretch.windows(4).any(|w| {
+        w[0].is_ascii_uppercase()
+            && w[1].is_ascii_uppercase()
+            && w[2].is_ascii_digit()
+            && w[3].is_ascii_digit()
+    })
+}
+
 pub fn personal(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static PHONE: OnceLock<Regex> = OnceLock::new();
     static CARD: OnceLock<Regex> = OnceLock::new();
@@ -56,12 +68,22 @@ pub fn personal(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         r"(?:\+[1-9][0-9]{0,2}[\s.-]?(?:\(0?[0-9]{1,4}\)[\s.-]?)?[0-9]{1,4}(?:[\s.-]?[0-9]{2,4}){1,4}|\([0-9]{3}\)\s?[0-9]{3}[\s.-][0-9]{4}|(?-u:\b)[0-9]{3}[.-][0-9]{3}[.-][0-9]{4}(?-u:\b)|(?-u:\b)0[0-9]{2,4}[\s-][0-9]{3,4}[\s-][0-9]{3,4}(?-u:\b))",
     );
     // Every piece of a phone or card number between spaces holds a digit:
-    // they are found in runs of such stretches, seven bytes long at least.
-    let numbers: Vec<(usize, usize)> = stretches
+    // they are found in runs of such stretches with seven digits at least
+    // (a phone's fewest; a card has thirteen).
+    let numbers: Vec<(usize, usize, usize)> = stretches
         .ranges(|s| s.has(DIGIT))
         .filter(|(a, b)| b - a >= 7)
+        .map(|(a, b)| {
+            (
+                a,
+                b,
+                bytes[a..b].iter().filter(|c| c.is_ascii_digit()).count(),
+            )
+        })
+        .filter(|&(_, _, digits)| digits >= 7)
         .collect();
-    for (start, end) in find_in(text, phone, numbers.iter().copied()) {
+    let phones = numbers.iter().map(|&(a, b, _)| (a, b));
+    for (start, end) in find_in(text, phone, phones) {
         let found = &text[start..end];
         let digits = found.bytes().filter(u8::is_ascii_digit).count();
         if !(7..=15).contains(&digits) || start > 0 && is_word_byte(bytes[start - 1]) {
@@ -71,7 +93,11 @@ pub fn personal(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         out.push(Span::new(start, end, FindingKind::Phone, key));
     }
     let card = regex(&CARD, r"(?-u:\b)[0-9](?:[ -]?[0-9]){12,18}(?-u:\b)");
-    for (start, end) in find_in(text, card, numbers.iter().copied()) {
+    let cards = numbers
+        .iter()
+        .filter(|n| n.2 >= 13)
+        .map(|&(a, b, _)| (a, b));
+    for (start, end) in find_in(text, card, cards) {
         let digits: Vec<u8> = text[start..end]
             .bytes()
             .filter(u8::is_ascii_digit)
@@ -92,13 +118,7 @@ pub fn personal(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     // An IBAN starts with two capitals and two digits, in one stretch; its
     // groups follow in at most eight more.
     let country_and_check = |s: &Stretch| {
-        s.has(UPPER | DIGIT)
-            && bytes[s.start as usize..s.end as usize].windows(4).any(|w| {
-                w[0].is_ascii_uppercase()
-                    && w[1].is_ascii_uppercase()
-                    && w[2].is_ascii_digit()
-                    && w[3].is_ascii_digit()
-            })
+        s.has(UPPER | DIGIT) && country_then_check(&bytes[s.start as usize..s.end as usize])
     };
     for (start, end) in find_in(text, iban, stretches.ranges_around(country_and_check, 0, 8)) {
         let found = &text[start..end];

@@ -9,7 +9,7 @@ use regex::Regex;
 use rustc_hash::FxHashSet;
 
 use super::anchored::Anchored;
-use super::stretches::{Stretch, Stretches, DIGIT, LOWER, UPPER};
+use super::stretches::{captures_in, Stretch, Stretches, DIGIT, LOWER, UPPER};
 use super::{is_word_byte, regex, Span};
 use crate::redact::FindingKind;
 
@@ -147,6 +147,30 @@ fn assignment_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// The stretches (between ASCII whitespace) that hold an `@`, in order:
+/// where a `scheme://user:password@` can be, since none of it is
+/// whitespace. Few texts have an `@`, and it is found by a vectorised
+/// search.
+fn stretches_with_at(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut covered = 0;
+    memchr::memchr_iter(b'@', bytes).filter_map(move |at| {
+        if at < covered {
+            return None;
+        }
+        let start = bytes[..at]
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(0, |i| i + 1);
+        let end = bytes[at..]
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(bytes.len(), |i| at + i);
+        covered = end;
+        Some((start, end))
+    })
+}
+
 /// Twenty bytes or more, a letter or a digit among them.
 fn could_hold_token(s: &Stretch) -> bool {
     s.byte_len() >= 20 && s.has_any(DIGIT | LOWER | UPPER)
@@ -228,13 +252,14 @@ pub fn secrets(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         &CONNECTION,
         r"(?i)(?-u:\b)[a-z][a-z0-9+.-]{1,20}://([^\s:/@]{1,64}):([^\s@/]{1,256})@",
     );
-    for c in connection.captures_iter(text) {
+    for (offset, c) in captures_in(text, connection, stretches_with_at(text)) {
         let user = c.get(1).expect("group 1");
         let password = c.get(2).expect("group 2");
-        secret(out, password.start(), password.end(), password.as_str());
+        let (start, end) = (offset + password.start(), offset + password.end());
+        secret(out, start, end, password.as_str());
         out.push(Span::new(
-            user.start(),
-            user.end(),
+            offset + user.start(),
+            offset + user.end(),
             FindingKind::Handle,
             user.as_str().to_lowercase(),
         ));
