@@ -36,7 +36,7 @@ fn twelve_digit_runs<'a>(
     stretches: &'a Stretches,
 ) -> impl Iterator<Item = (usize, usize)> + 'a {
     stretches
-        .iter()
+        .notable()
         .filter(|s| s.byte_len() >= 12 && s.has(DIGIT))
         .flat_map(move |s| {
             let (from, to) = (s.start as usize, s.end as usize);

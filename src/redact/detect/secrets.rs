@@ -186,7 +186,7 @@ fn token_runs<'a>(
     let token_byte =
         |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'=' | b'.' | b'-');
     stretches
-        .iter()
+        .notable()
         .filter(|s| could_hold_token(s))
         .flat_map(move |s| {
             let (from, to) = (s.start as usize, s.end as usize);

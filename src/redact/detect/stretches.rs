@@ -82,6 +82,18 @@ impl Stretch {
 
 pub struct Stretches {
     all: Vec<Stretch>,
+    /// Indices of the notable stretches, in order.
+    notable: Vec<u32>,
+}
+
+/// Every gate asks for one of these classes, or for a stretch this long:
+/// a plain word of prose passes none, and gated searches skip it without
+/// looking (only the name detector reads every capitalised word).
+const NOTABLE_CLASSES: u16 = DIGIT | COLON | DASH | DOT;
+const NOTABLE_LENGTH: usize = 20;
+
+fn is_notable(s: &Stretch) -> bool {
+    s.mask & NOTABLE_CLASSES != 0 || s.byte_len() >= NOTABLE_LENGTH
 }
 
 impl Stretches {
@@ -118,11 +130,32 @@ impl Stretches {
         all[kept] = Stretch { start, end, mask };
         kept += (end > start) as usize;
         all.truncate(kept);
-        Stretches { all }
+        // A dozen gates look at the stretches; a list of the few that can
+        // pass any of them spares each gate a walk over every word.
+        let notable = (0..all.len() as u32)
+            .filter(|&i| is_notable(&all[i as usize]))
+            .collect();
+        Stretches { all, notable }
     }
 
+    /// Every stretch.
     pub fn iter(&self) -> std::slice::Iter<'_, Stretch> {
         self.all.iter()
+    }
+
+    /// The stretches that hold a digit, `:`, `-` or `.`, or are 20 bytes
+    /// long or more.
+    pub fn notable(&self) -> impl Iterator<Item = &Stretch> + '_ {
+        self.notable.iter().map(|&i| &self.all[i as usize])
+    }
+
+    /// In debug builds (every test run): a gate passes notable stretches
+    /// only, or the gated searches would miss what it lets through.
+    fn check_gate(&self, passes: impl Fn(usize) -> bool) {
+        debug_assert!(
+            (0..self.all.len()).all(|i| is_notable(&self.all[i]) || !passes(i)),
+            "a gate passes a stretch that is not notable"
+        );
     }
 
     /// Byte ranges covering every stretch that passes `could_match`, with
@@ -132,18 +165,27 @@ impl Stretches {
         &'a self,
         could_match: impl Fn(&Stretch) -> bool + 'a,
     ) -> impl Iterator<Item = (usize, usize)> + 'a {
-        // Plain slice scans: a gate is asked of every stretch of a report,
-        // a dozen times over, and most stretches fail it.
-        let all = &self.all;
-        let mut i = 0;
+        self.check_gate(|i| could_match(&self.all[i]));
+        let (all, notable) = (&self.all, &self.notable);
+        let mut k = 0;
         std::iter::from_fn(move || {
-            let first = i + all[i..].iter().position(&could_match)?;
-            let run = all[first..]
+            k += notable[k..]
                 .iter()
-                .position(|s| !could_match(s))
-                .unwrap_or(all.len() - first);
-            i = first + run;
-            Some((all[first].start as usize, all[i - 1].end as usize))
+                .position(|&i| could_match(&all[i as usize]))?;
+            let first = notable[k];
+            let mut last = first;
+            k += 1;
+            while k < notable.len()
+                && notable[k] == last + 1
+                && could_match(&all[notable[k] as usize])
+            {
+                last = notable[k];
+                k += 1;
+            }
+            Some((
+                all[first as usize].start as usize,
+                all[last as usize].end as usize,
+            ))
         })
     }
 
@@ -170,8 +212,12 @@ impl Stretches {
         before: usize,
         after: usize,
     ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.check_gate(|i| is_anchor(&self.all, i));
         let all = &self.all;
-        let mut anchors = (0..all.len())
+        let mut anchors = self
+            .notable
+            .iter()
+            .map(|&i| i as usize)
             .filter(move |&i| is_anchor(all, i))
             .peekable();
         std::iter::from_fn(move || {
