@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, Ti
 use regex::{Captures, Regex};
 
 use super::detect::stretches::{
-    captures_in, find_in, Stretch, Stretches, COLON, DASH, DIGIT, NON_ASCII, SLASH,
+    captures_in, find_in, Stretch, Stretches, COLON, DASH, DIGIT, LOWER, NON_ASCII, SLASH, UPPER,
 };
 use super::detect::{is_word_byte, Span};
 use super::FindingKind;
@@ -273,9 +273,13 @@ fn iso_parts(matched: &str) -> Option<(NaiveDate, Option<NaiveTime>, Option<&str
 /// `s`: the cheap test that a written date or a log timestamp could be
 /// there. Kept out of line, so the gates that call it stay small enough
 /// to inline.
-#[inline(never)]
 fn names_a_month(bytes: &[u8], s: &Stretch) -> bool {
-    bytes[s.start as usize..s.end as usize].windows(3).any(|w| {
+    s.has_any(LOWER | UPPER) && spells_a_month(&bytes[s.start as usize..s.end as usize])
+}
+
+#[inline(never)]
+fn spells_a_month(stretch: &[u8]) -> bool {
+    stretch.windows(3).any(|w| {
         matches!(
             [w[0] | 0x20, w[1] | 0x20, w[2] | 0x20],
             [b'j', b'a', b'n']

@@ -244,7 +244,7 @@ impl<'a, 'f> Words<'a, 'f> {
 /// capital ASCII letter or a non-ASCII character are read.
 fn capitals(text: &str, stretches: &Stretches) -> Vec<usize> {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.len() / 16);
     for s in stretches.iter().filter(|s| s.has_any(UPPER | NON_ASCII)) {
         let (from, to) = (s.start as usize, s.end as usize);
         if s.has_any(NON_ASCII) {
