@@ -367,13 +367,15 @@ fn written_ranges<'a>(
                     && b[3].is_ascii_digit()
                     && b.get(4).is_none_or(|&c| !is_word_byte(c)))
     };
-    let dated_year = move |all: &[Stretch], i: usize| {
-        year(&all[i])
-            && all[i.saturating_sub(3)..=i]
-                .iter()
-                .any(|s| names_a_month(bytes, s))
-    };
+    let dated_year = move |all: &[Stretch], i: usize| year(&all[i]) && month_near(bytes, all, i, 3);
     stretches.ranges_around_where(dated_year, 3, 4)
+}
+
+/// A month is named in stretch `i` or one of the `back` before it.
+fn month_near(bytes: &[u8], all: &[Stretch], i: usize, back: usize) -> bool {
+    all[i.saturating_sub(back)..=i]
+        .iter()
+        .any(|s| names_a_month(bytes, s))
 }
 
 /// A stretch with a digit and a colon: where a clock time starts.
@@ -388,12 +390,7 @@ fn log_ranges<'a>(
     bytes: &'a [u8],
     stretches: &'a Stretches,
 ) -> impl Iterator<Item = (usize, usize)> + 'a {
-    let logged = move |all: &[Stretch], i: usize| {
-        clock(&all[i])
-            && all[i.saturating_sub(2)..=i]
-                .iter()
-                .any(|s| names_a_month(bytes, s))
-    };
+    let logged = move |all: &[Stretch], i: usize| clock(&all[i]) && month_near(bytes, all, i, 2);
     stretches.ranges_around_where(logged, 2, 2)
 }
 

@@ -56,6 +56,37 @@ impl Anchored {
     }
 }
 
+/// Checks, on each of `texts`, that `pattern` tried at the starts
+/// `starts` gives for the text finds exactly what a whole-text `find_iter`
+/// finds; returns how many matches there were in all.
+#[cfg(test)]
+pub(crate) fn assert_finds_what_find_iter_finds(
+    pattern: &str,
+    texts: &[String],
+    starts: impl Fn(&str) -> Vec<usize>,
+) -> usize {
+    let plain = regex::Regex::new(pattern).expect("pattern compiles");
+    let anchored = Anchored::new(pattern);
+    let mut seen = 0;
+    for text in texts {
+        let theirs: Vec<(usize, usize)> = plain
+            .find_iter(text)
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        let ours: Vec<(usize, usize)> = anchored
+            .captures_at(text, starts(text))
+            .map(|c| {
+                c.get_match()
+                    .map(|m| (m.start(), m.end()))
+                    .expect("a match")
+            })
+            .collect();
+        assert_eq!(ours, theirs, "{text}");
+        seen += ours.len();
+    }
+    seen
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

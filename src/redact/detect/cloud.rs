@@ -35,28 +35,8 @@ fn twelve_digit_runs<'a>(
     bytes: &'a [u8],
     stretches: &'a Stretches,
 ) -> impl Iterator<Item = (usize, usize)> + 'a {
-    stretches
-        .notable()
-        .filter(|s| s.byte_len() >= 12 && s.has(DIGIT))
-        .flat_map(move |s| {
-            let (from, to) = (s.start as usize, s.end as usize);
-            let mut i = from;
-            std::iter::from_fn(move || {
-                while i < to {
-                    while i < to && !bytes[i].is_ascii_digit() {
-                        i += 1;
-                    }
-                    let start = i;
-                    while i < to && bytes[i].is_ascii_digit() {
-                        i += 1;
-                    }
-                    if i - start == 12 {
-                        return Some((start, i));
-                    }
-                }
-                None
-            })
-        })
+    let could_hold = |s: &Stretch| s.byte_len() >= 12 && s.has(DIGIT);
+    stretches.byte_runs(bytes, could_hold, |b| b.is_ascii_digit(), |n| n == 12)
 }
 
 pub fn cloud(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {

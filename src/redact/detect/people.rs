@@ -581,6 +581,7 @@ pub fn learn_names(spans: &[Span], text: &str) -> Vec<(Term, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::detect::anchored::assert_finds_what_find_iter_finds;
     use crate::redact::detect::sample_texts;
 
     /// Names at word edges, in other scripts, after roles in odd cases.
@@ -659,56 +660,23 @@ mod tests {
     #[test]
     fn introduced_names_are_found_as_a_whole_text_search_finds_them() {
         let pattern = r"(?i:(?-u:\b)(?:engineer|manager|lead|director|developer|admin|administrator|architect|analyst|colleague|ceo|cto|cio|ciso|vp|owner|commander|author|contact|ask|asked|paged|pinged|called|told|thanks|thank you|cc|contacted|escalated to|handed over to|handed off to|hand off to)[:,]?[ \u{a0}]+)(\p{Lu}[\p{L}'’-]+(?:[ \u{a0}]+\p{Lu}[\p{L}'’-]+)?)";
-        let plain = Regex::new(pattern).unwrap();
-        let anchored = Anchored::new(pattern);
-        let mut seen = 0;
-        for text in sample_texts(AWKWARD) {
-            let theirs: Vec<(usize, usize)> = plain
-                .find_iter(&text)
-                .map(|m| (m.start(), m.end()))
-                .collect();
+        let seen = assert_finds_what_find_iter_finds(pattern, &sample_texts(AWKWARD), |text| {
             let mut starts = Vec::new();
-            for p in capitals(&text, &Stretches::new(&text)) {
-                introducer_starts(&text, p, &mut starts);
+            for p in capitals(text, &Stretches::new(text)) {
+                introducer_starts(text, p, &mut starts);
             }
             starts.sort_unstable();
-            let ours: Vec<(usize, usize)> = anchored
-                .captures_at(&text, starts)
-                .map(|c| {
-                    let m = c.get_match().unwrap();
-                    (m.start(), m.end())
-                })
-                .collect();
-            assert_eq!(ours, theirs, "{text}");
-            seen += ours.len();
-        }
+            starts
+        });
         assert!(seen >= 10, "only {seen} introductions in the texts");
     }
 
     #[test]
     fn initials_are_found_as_a_whole_text_search_finds_them() {
         let pattern = r"(?-u:\b)\p{Lu}\.[ \u{a0}]?(\p{Lu}[\p{L}'’-]+)";
-        let plain = Regex::new(pattern).unwrap();
-        let anchored = Anchored::new(pattern);
-        let mut seen = 0;
-        for text in sample_texts(AWKWARD) {
-            let theirs: Vec<(usize, usize)> = plain
-                .find_iter(&text)
-                .map(|m| (m.start(), m.end()))
-                .collect();
-            let ours: Vec<(usize, usize)> = anchored
-                .captures_at(
-                    &text,
-                    dotted_capitals(&text, &capitals(&text, &Stretches::new(&text))),
-                )
-                .map(|c| {
-                    let m = c.get_match().unwrap();
-                    (m.start(), m.end())
-                })
-                .collect();
-            assert_eq!(ours, theirs, "{text}");
-            seen += ours.len();
-        }
+        let seen = assert_finds_what_find_iter_finds(pattern, &sample_texts(AWKWARD), |text| {
+            dotted_capitals(text, &capitals(text, &Stretches::new(text))).collect()
+        });
         assert!(seen >= 5, "only {seen} initials in the texts");
     }
 

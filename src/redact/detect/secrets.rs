@@ -182,31 +182,9 @@ fn token_runs<'a>(
     text: &'a str,
     stretches: &'a Stretches,
 ) -> impl Iterator<Item = (usize, usize)> + 'a {
-    let bytes = text.as_bytes();
     let token_byte =
         |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'=' | b'.' | b'-');
-    stretches
-        .notable()
-        .filter(|s| could_hold_token(s))
-        .flat_map(move |s| {
-            let (from, to) = (s.start as usize, s.end as usize);
-            let mut i = from;
-            std::iter::from_fn(move || {
-                while i < to {
-                    while i < to && !token_byte(bytes[i]) {
-                        i += 1;
-                    }
-                    let start = i;
-                    while i < to && token_byte(bytes[i]) {
-                        i += 1;
-                    }
-                    if i - start >= 20 {
-                        return Some((start, i));
-                    }
-                }
-                None
-            })
-        })
+    stretches.byte_runs(text.as_bytes(), could_hold_token, token_byte, |n| n >= 20)
 }
 
 pub fn secrets(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
@@ -321,6 +299,7 @@ pub fn secrets(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::detect::anchored::assert_finds_what_find_iter_finds;
     use crate::redact::detect::sample_texts;
 
     fn found(text: &str) -> Vec<String> {
@@ -346,24 +325,9 @@ mod tests {
     #[test]
     fn assignments_are_found_as_a_whole_text_search_finds_them() {
         let pattern = r#"(?i)(?:password|passwd|pwd|pass|secret|secret[_-]?key|client[_-]?secret|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|aws_secret_access_key|aws_access_key_id|bearer|authorization)["']?\s*(?:[:=]|=>|:=)\s*["']?(?:bearer\s+|basic\s+)?([^\s"',;}{)\]]{4,512})"#;
-        let plain = Regex::new(pattern).unwrap();
-        let anchored = Anchored::new(pattern);
-        let mut seen = 0;
-        for text in sample_texts(AWKWARD) {
-            let theirs: Vec<(usize, usize)> = plain
-                .find_iter(&text)
-                .map(|m| (m.start(), m.end()))
-                .collect();
-            let ours: Vec<(usize, usize)> = anchored
-                .captures_at(&text, assignment_starts(&text))
-                .map(|c| {
-                    let m = c.get_match().unwrap();
-                    (m.start(), m.end())
-                })
-                .collect();
-            assert_eq!(ours, theirs, "{text}");
-            seen += ours.len();
-        }
+        let seen = assert_finds_what_find_iter_finds(pattern, &sample_texts(AWKWARD), |text| {
+            assignment_starts(text).collect()
+        });
         assert!(seen >= 25, "only {seen} assignments in the texts");
     }
 

@@ -145,8 +145,41 @@ impl Stretches {
 
     /// The stretches that hold a digit, `:`, `-` or `.`, or are 20 bytes
     /// long or more.
-    pub fn notable(&self) -> impl Iterator<Item = &Stretch> + '_ {
+    fn notable(&self) -> impl Iterator<Item = &Stretch> + '_ {
         self.notable.iter().map(|&i| &self.all[i as usize])
+    }
+
+    /// The maximal runs of bytes that pass `in_run`, inside the notable
+    /// stretches that pass `gate`, whose length passes `keep`: what a
+    /// pattern made of one repeated byte class finds, without an
+    /// automaton.
+    pub fn byte_runs<'a>(
+        &'a self,
+        bytes: &'a [u8],
+        gate: impl Fn(&Stretch) -> bool + 'a,
+        in_run: fn(u8) -> bool,
+        keep: fn(usize) -> bool,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.check_gate(|i| gate(&self.all[i]));
+        self.notable().filter(move |s| gate(s)).flat_map(move |s| {
+            let (from, to) = (s.start as usize, s.end as usize);
+            let mut i = from;
+            std::iter::from_fn(move || {
+                while i < to {
+                    while i < to && !in_run(bytes[i]) {
+                        i += 1;
+                    }
+                    let start = i;
+                    while i < to && in_run(bytes[i]) {
+                        i += 1;
+                    }
+                    if keep(i - start) {
+                        return Some((start, i));
+                    }
+                }
+                None
+            })
+        })
     }
 
     /// In debug builds (every test run): a gate passes notable stretches
