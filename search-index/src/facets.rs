@@ -5,26 +5,24 @@
 //! others by their one-level value, and `year` from the incident month.
 //! Counts follow the usual faceted-search rule: a facet's counts come from
 //! the query with every filter except its own, so picking `redis` still shows
-//! how many `kafka` reports there are. Facets whose filter is unset share the
-//! main pass; each restricted facet costs one more pass. `FacetCounter`
-//! visits every matching document, so counts are exact.
+//! how many `kafka` reports there are; `pass` does that in one pass. Every
+//! matching document is visited, so counts are exact.
 //!
-//! `FacetCounter` rather than tantivy's `FacetCollector`: it counts every
-//! facet field in one collector, into dense arrays indexed by the segment's
-//! facet ordinals, and turns only the ordinals that were counted into names.
+//! Not tantivy's `FacetCollector`: every facet is
+//! counted in the one pass, into dense arrays indexed by the segment's facet
+//! ordinals, and only the ordinals that were counted are turned into names.
 //! `FacetCollector` resolves every ordinal of the segment, one collector per
 //! field, which dominated search time on a large index.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::FacetReader;
 use tantivy::schema::{Facet, Field};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, SegmentReader};
 
+use crate::report::flat_facet;
 use crate::schema::Fields;
-use crate::stats::{Columns, Values};
+use crate::stats::{Columns, MULTI_FLAT, SINGLE_FLAT};
 
 /// facet name → value → number of matching reports.
 pub type Facets = BTreeMap<String, BTreeMap<String, u64>>;
@@ -81,143 +79,99 @@ impl FacetKind {
     }
 }
 
-/// Counts the values of several facet fields over the matching documents.
-pub struct FacetCounter {
-    kinds: Vec<FacetKind>,
-    /// Per segment ordinal, its decoded columns if the statistics have
-    /// decoded them already.
-    decoded: Vec<Option<Arc<Columns>>>,
-}
-
-impl FacetCounter {
-    pub fn new(kinds: Vec<FacetKind>, decoded: Vec<Option<Arc<Columns>>>) -> FacetCounter {
-        FacetCounter { kinds, decoded }
-    }
-}
-
-/// Where one facet's values come from in one segment.
-enum Source {
-    /// The decoded columns: plain array reads (see `stats::columns`).
-    Decoded(Arc<Columns>),
-    /// tantivy's facet column, for a segment not decoded yet.
-    Column(FacetReader),
-}
-
-pub struct SegmentFacetCounter {
-    fields: Vec<(FacetKind, Source, Vec<u64>)>,
+/// Where a facet's values sit in a packed row (see `stats::packed`).
+#[derive(Clone, Copy)]
+pub(crate) enum Place {
+    /// `Row::single[i]`.
+    Single(usize),
+    /// `Row::multi(.., i)`.
+    Multi(usize),
 }
 
 impl FacetKind {
-    /// This facet's values among the decoded columns.
-    fn decoded(self, c: &Columns) -> (&Values, &[String]) {
-        let flat = |i: usize| (&c.flat[i].values, c.flat[i].names.as_slice());
+    pub(crate) fn place(self) -> Place {
         match self {
-            FacetKind::Tech => (&c.technology, c.technologies.as_slice()),
-            FacetKind::Trigger => flat(0),
-            FacetKind::Factor => flat(1),
-            FacetKind::Mitigation => flat(2),
-            FacetKind::Detection => flat(3),
-            FacetKind::Industry => flat(4),
-            FacetKind::Severity => flat(5),
-            FacetKind::Year => flat(6),
+            FacetKind::Tech => Place::Multi(0),
+            FacetKind::Factor => Place::Multi(1),
+            FacetKind::Mitigation => Place::Multi(2),
+            FacetKind::Trigger => Place::Single(0),
+            FacetKind::Detection => Place::Single(1),
+            FacetKind::Industry => Place::Single(2),
+            FacetKind::Severity => Place::Single(3),
+            FacetKind::Year => Place::Single(4),
+        }
+    }
+
+    /// The names of this facet's values among the decoded columns, by
+    /// value index.
+    pub(crate) fn names(self, c: &Columns) -> &[String] {
+        match self.place() {
+            Place::Multi(0) => &c.technologies,
+            Place::Multi(i) => &c.flat[MULTI_FLAT[i - 1]].names,
+            Place::Single(i) => &c.flat[SINGLE_FLAT[i]].names,
         }
     }
 }
 
-impl Collector for FacetCounter {
-    type Fruit = Facets;
-    type Child = SegmentFacetCounter;
-
-    fn for_segment(
-        &self,
-        ordinal: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentFacetCounter> {
-        let decoded = self.decoded.get(ordinal as usize).cloned().flatten();
-        let fields = self
-            .kinds
-            .iter()
-            .map(|&kind| match &decoded {
-                Some(c) => {
-                    let n = kind.decoded(c).1.len();
-                    Ok((kind, Source::Decoded(c.clone()), vec![0; n]))
-                }
-                None => {
-                    let reader = segment.facet_reader(kind.name())?;
-                    let counts = vec![0; reader.num_facets()];
-                    Ok((kind, Source::Column(reader), counts))
-                }
-            })
-            .collect::<tantivy::Result<_>>()?;
-        Ok(SegmentFacetCounter { fields })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
-        let mut out: Facets = self
-            .kinds
-            .iter()
-            .map(|k| (k.name().to_string(), BTreeMap::new()))
-            .collect();
-        for fruit in fruits {
-            for (kind, values) in fruit {
-                let into = out.entry(kind).or_default();
-                for (value, n) in values {
-                    *into.entry(value).or_default() += n;
-                }
-            }
-        }
-        Ok(out)
-    }
+/// One facet of a segment not decoded yet, read from tantivy's facet
+/// column, with its counts by ordinal.
+pub(crate) struct ColumnFacet {
+    reader: FacetReader,
+    counts: Vec<u64>,
 }
 
-impl SegmentCollector for SegmentFacetCounter {
-    type Fruit = Facets;
+impl ColumnFacet {
+    pub(crate) fn open(kind: FacetKind, segment: &SegmentReader) -> tantivy::Result<ColumnFacet> {
+        let reader = segment.facet_reader(kind.name())?;
+        let counts = vec![0; reader.num_facets()];
+        Ok(ColumnFacet { reader, counts })
+    }
 
-    fn collect(&mut self, doc: DocId, _: Score) {
-        for (kind, source, counts) in &mut self.fields {
-            match source {
-                Source::Decoded(c) => {
-                    for &v in kind.decoded(c).0.of(doc as usize) {
-                        counts[v as usize] += 1;
-                    }
-                }
-                Source::Column(reader) => {
-                    for ord in reader.facet_ords(doc) {
-                        counts[ord as usize] += 1;
-                    }
-                }
-            }
+    /// Whether any of `doc`'s values is accepted (`accept` by ordinal).
+    #[inline]
+    pub(crate) fn any(&self, doc: DocId, accept: &[bool]) -> bool {
+        self.reader.facet_ords(doc).any(|ord| accept[ord as usize])
+    }
+
+    #[inline]
+    pub(crate) fn count(&mut self, doc: DocId) {
+        for ord in self.reader.facet_ords(doc) {
+            self.counts[ord as usize] += 1;
         }
     }
 
-    fn harvest(self) -> Facets {
-        let mut out = Facets::new();
+    /// Which ordinals are one of `values`: what a filter accepts.
+    pub(crate) fn accepting(&self, values: &[String]) -> tantivy::Result<Vec<bool>> {
+        let mut accept = vec![false; self.counts.len()];
+        for value in values {
+            let facet = flat_facet(value);
+            if let Some(ord) = self.reader.facet_dict().term_ord(facet.encoded_str())? {
+                accept[ord as usize] = true;
+            }
+        }
+        Ok(accept)
+    }
+
+    /// The counted values by name.
+    pub(crate) fn harvest(self, into: &mut BTreeMap<String, u64>) {
         let mut facet = Facet::root();
-        for (kind, source, counts) in self.fields {
-            let values = out.entry(kind.name().to_string()).or_default();
-            for (ord, &n) in counts.iter().enumerate() {
-                if n == 0 {
-                    continue;
-                }
-                match &source {
-                    Source::Decoded(c) => {
-                        *values.entry(kind.decoded(c).1[ord].clone()).or_default() += n;
-                    }
-                    Source::Column(reader) => {
-                        if reader.facet_from_ord(ord as u64, &mut facet).is_err() {
-                            continue;
-                        }
-                        if let Some(value) = facet.to_path().first() {
-                            *values.entry(value.to_string()).or_default() += n;
-                        }
-                    }
-                }
+        for (ord, &n) in self.counts.iter().enumerate() {
+            if n == 0 || self.reader.facet_from_ord(ord as u64, &mut facet).is_err() {
+                continue;
+            }
+            if let Some(value) = facet.to_path().first() {
+                *into.entry(value.to_string()).or_default() += n;
             }
         }
-        out
+    }
+}
+
+/// Adds `from`'s counts into `into`.
+pub(crate) fn merge(into: &mut Facets, from: Facets) {
+    for (kind, values) in from {
+        let into = into.entry(kind).or_default();
+        for (value, n) in values {
+            *into.entry(value).or_default() += n;
+        }
     }
 }

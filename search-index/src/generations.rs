@@ -124,7 +124,19 @@ impl SearchIndex {
                 dir
             }
         };
-        SearchIndex::open(dir, aliases)
+        match SearchIndex::open(&dir, aliases) {
+            // Built by a version whose schema or analyzer differs (the
+            // analyzer's name is part of the schema): its terms cannot answer
+            // this version's queries. The database is the source of truth, so
+            // start an empty generation, which the indexer fills from the
+            // event log as it does for a new registry.
+            Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(_))) => {
+                let fresh = new_generation(root)?;
+                swap(root, &fresh)?;
+                SearchIndex::open(fresh, aliases)
+            }
+            opened => opened,
+        }
     }
 }
 

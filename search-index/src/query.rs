@@ -94,11 +94,17 @@ impl SearchQuery {
 /// counts can leave their own filter out.
 pub struct FilterClauses {
     clauses: Vec<(Option<FacetKind>, Box<dyn Query>)>,
+    /// The same facet filters as values, for a search that tests each
+    /// document against them itself (see `pass`).
+    pub(crate) facet_values: Vec<(FacetKind, Vec<String>)>,
+    /// The month range (the year facet's), as inclusive `YYYYMM` bounds.
+    pub(crate) months: Option<(Option<u64>, Option<u64>)>,
 }
 
 impl FilterClauses {
     pub fn build(filters: &Filters, f: &Fields) -> Result<FilterClauses, SearchError> {
         let mut clauses = Vec::new();
+        let mut facet_values = Vec::new();
         for (kind, values) in [
             (FacetKind::Tech, &filters.tech),
             (FacetKind::Trigger, &filters.trigger),
@@ -110,6 +116,7 @@ impl FilterClauses {
         ] {
             if !values.is_empty() {
                 clauses.push((Some(kind), any_facet(kind.field(f), values)));
+                facet_values.push((kind, values.clone()));
             }
         }
         // The years and the month range are both the year facet's own
@@ -122,10 +129,12 @@ impl FilterClauses {
                 });
             }
             clauses.push((Some(FacetKind::Year), any_facet(f.year, &filters.year)));
+            facet_values.push((FacetKind::Year, filters.year.clone()));
         }
         let from = parse_month("from", filters.from_month.as_deref())?;
         let to = parse_month("to", filters.to_month.as_deref())?;
-        if from.is_some() || to.is_some() {
+        let months = (from.is_some() || to.is_some()).then_some((from, to));
+        if months.is_some() {
             clauses.push((Some(FacetKind::Year), u64_range(f.month, from, to)));
         }
         let (min, max) = (
@@ -135,20 +144,58 @@ impl FilterClauses {
         if min.is_some() || max.is_some() {
             clauses.push((None, u64_range(f.ttr, min, max)));
         }
-        Ok(FilterClauses { clauses })
+        Ok(FilterClauses {
+            clauses,
+            facet_values,
+            months,
+        })
     }
 
-    /// Whether a filter restricts this facet (so its counts need their own pass).
-    pub fn restricts(&self, kind: FacetKind) -> bool {
-        self.clauses.iter().any(|(k, _)| *k == Some(kind))
+    /// What a search that tests the facet filters itself must visit: `text`
+    /// AND the filters that restrict no facet AND, when two or more facets
+    /// have a filter, the filter of one of two of them. A document failing
+    /// two facets' filters counts nowhere, so one that fails both of those
+    /// two need not be visited; with a blank text that skips most of the
+    /// registry. Two, not "all but one of all" (a minimum-should-match over
+    /// every facet): that was slower with three, the month range being a
+    /// scan of a column rather than a posting list.
+    pub fn unfaceted(&self, text: &dyn Query) -> Box<dyn Query> {
+        let plain = self.select(text, |kind| kind.is_none());
+        // One clause per restricted facet, facet values before month
+        // ranges (cheaper to union).
+        let mut pair: Vec<(FacetKind, &dyn Query)> = Vec::new();
+        for (kind, clause) in &self.clauses {
+            match kind {
+                Some(kind) if !pair.iter().any(|(k, _)| k == kind) => {
+                    pair.push((*kind, clause.as_ref()))
+                }
+                _ => {}
+            }
+        }
+        if pair.len() < 2 {
+            return plain;
+        }
+        pair.sort_by_key(|(kind, _)| *kind == FacetKind::Year);
+        let either = BooleanQuery::union(vec![pair[0].1.box_clone(), pair[1].1.box_clone()]);
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, plain),
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(either), 0.0)),
+            ),
+        ]))
     }
 
-    /// `text` AND every filter except the one on `except`. Filters score nothing, so
-    /// they never change relevance order.
-    pub fn combine(&self, text: &dyn Query, except: Option<FacetKind>) -> Box<dyn Query> {
+    /// `text` AND every filter. Filters score nothing, so they never change
+    /// relevance order.
+    pub fn all(&self, text: &dyn Query) -> Box<dyn Query> {
+        self.select(text, |_| true)
+    }
+
+    fn select(&self, text: &dyn Query, keep: impl Fn(Option<FacetKind>) -> bool) -> Box<dyn Query> {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
         for (kind, clause) in &self.clauses {
-            if kind.is_none() || *kind != except {
+            if keep(*kind) {
                 parts.push((
                     Occur::Must,
                     Box::new(ConstScoreQuery::new(clause.box_clone(), 0.0)),

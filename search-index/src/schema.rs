@@ -6,11 +6,17 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+    TextAnalyzerBuilder, Tokenizer, TokenizerManager,
 };
 use tantivy::Index;
 
-/// Name of the English analyzer used by every full-text field.
-pub const EN_STEM: &str = "en_stem";
+use crate::grams::{IndexGrams, QueryGrams};
+
+/// Name of the English analyzer used by every full-text field: words
+/// stemmed, plus common grams (see `grams`). The name changes whenever what
+/// the analyzer emits changes, so an index built by another version no
+/// longer matches the schema and is rebuilt (see `generations`).
+pub const EN_STEM: &str = "en_stem_grams";
 
 /// Field handles, resolved once so no code looks fields up by name.
 #[derive(Clone, Debug)]
@@ -119,10 +125,21 @@ pub fn build() -> (Schema, Fields) {
 /// Registers the analyzer named in the schema. Tokenizers are not persisted
 /// with the index, so this must run on every open.
 pub fn register_tokenizers(index: &Index) {
-    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+    let analyzer = words().filter(IndexGrams).build();
+    index.tokenizers().register(EN_STEM, analyzer);
+}
+
+/// The analyzers the query parser uses: the same words, with a phrase's
+/// words replaced by their grams.
+pub fn query_tokenizers() -> TokenizerManager {
+    let tokenizers = TokenizerManager::default();
+    tokenizers.register(EN_STEM, words().filter(QueryGrams).build());
+    tokenizers
+}
+
+fn words() -> TextAnalyzerBuilder<impl Tokenizer> {
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(Stemmer::new(Language::English))
-        .build();
-    index.tokenizers().register(EN_STEM, analyzer);
 }

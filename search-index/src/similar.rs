@@ -53,6 +53,20 @@ impl SearchIndex {
                 (field, values)
             })
             .collect();
+        // Common grams (`on_call`, see `grams`) are rarer than any word and
+        // would crowd the words out of the query, yet say no more than the
+        // words they join: they are stop words here.
+        let mut stop_words: Vec<String> = STOP_WORDS.iter().map(|s| s.to_string()).collect();
+        for &field in &text_fields {
+            let mut analyzer = self.index.tokenizer_for_field(field)?;
+            for value in doc.get_all(field).filter_map(|v| v.as_str()) {
+                analyzer.token_stream(value).process(&mut |t| {
+                    if t.text.contains('_') {
+                        stop_words.push(t.text.clone());
+                    }
+                });
+            }
+        }
         // Terms in more than half the reports say nothing about this one.
         let max_df = (searcher.num_docs() / 2).max(2);
         let mlt = MoreLikeThisQuery::builder()
@@ -63,7 +77,7 @@ impl SearchIndex {
             .with_min_term_frequency(1)
             .with_min_word_length(3)
             .with_max_query_terms(40)
-            .with_stop_words(STOP_WORDS.iter().map(|s| s.to_string()).collect())
+            .with_stop_words(stop_words)
             .with_document_fields(doc_fields);
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![

@@ -11,7 +11,7 @@ use tantivy::Index;
 
 use crate::aliases::Aliases;
 use crate::error::SearchError;
-use crate::schema::Fields;
+use crate::schema::{self, Fields};
 
 /// Deepest nesting of parentheses a query may have. The grammar recurses
 /// once per level, so an unbounded depth would overflow the stack of the
@@ -44,7 +44,11 @@ pub struct TextParser {
 impl TextParser {
     pub fn new(index: &Index, fields: &Fields, aliases: Aliases) -> TextParser {
         let defaults = fields.default_text_fields();
-        let mut parser = QueryParser::for_index(index, defaults.iter().map(|(f, _)| *f).collect());
+        let mut parser = QueryParser::new(
+            index.schema(),
+            defaults.iter().map(|(f, _)| *f).collect(),
+            schema::query_tokenizers(),
+        );
         parser.set_conjunction_by_default();
         for (field, boost) in defaults {
             if boost != 1.0 {

@@ -235,3 +235,38 @@ fn compaction_merges_down_to_the_target_and_changes_no_answer() {
     index.compact(1).unwrap();
     assert_eq!(index.num_segments(), 1);
 }
+
+/// An index written by a version whose schema or analyzer differs cannot
+/// answer this version's queries: opening starts an empty generation for
+/// the indexer to fill from the event log, and leaves the old one alone.
+#[test]
+fn an_index_of_another_schema_is_replaced_by_an_empty_generation() {
+    use tantivy::schema::{Schema, TEXT};
+    let root = TempDir::new().unwrap();
+    let old = new_generation(root.path()).unwrap();
+    let mut schema = Schema::builder();
+    let body = schema.add_text_field("body", TEXT);
+    let index = tantivy::Index::create_in_dir(&old, schema.build()).unwrap();
+    let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    writer
+        .add_document(tantivy::doc!(body => "an old report"))
+        .unwrap();
+    writer.commit().unwrap();
+    drop(writer);
+    swap(root.path(), &old).unwrap();
+
+    let opened = SearchIndex::open_current(root.path(), &aliases()).unwrap();
+    assert_ne!(opened.dir(), old.as_path());
+    assert_eq!(
+        current_generation(root.path()).unwrap().as_deref(),
+        Some(opened.dir())
+    );
+    assert_eq!(opened.last_applied_event().unwrap(), None);
+    assert_eq!(opened.search(&query("")).unwrap().total, 0);
+    assert!(old.is_dir());
+    // And it is a working index: the corpus goes in and is found.
+    let ops: Vec<_> = corpus::reports().into_iter().map(IndexOp::Upsert).collect();
+    opened.apply(&ops).unwrap();
+    opened.commit(30).unwrap();
+    assert_eq!(opened.search(&query("")).unwrap().total, 30);
+}

@@ -163,3 +163,60 @@ fn odd_input_never_panics_or_fails_inside_the_index() {
         }
     }
 }
+
+/// Phrases holding a common word are answered from common grams (`on_call`):
+/// they must match exactly what the phrase means, no more and no less.
+#[test]
+fn phrases_with_common_words_match_exactly_the_phrase() {
+    let dir = TempDir::new().unwrap();
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    let narratives = [
+        "The on-call engineer was paged twice overnight.",
+        "Engineers on call were paged by the alert.",
+        "A call on the primary failed and nobody was paged.",
+        "We were on a call with the vendor when the alert fired.",
+        "The cache ran out of memory under the new load.",
+        "The disk was out of inodes long before memory mattered.",
+        "A split brain in Redis Sentinel promoted two primaries.",
+        "A split brain in the Redis cluster went unnoticed.",
+        "The oncall rota had a gap, the phone never rang for the on-calls.",
+    ];
+    let ops: Vec<IndexOp> = narratives
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            IndexOp::Upsert(search_index::IndexedReport {
+                id: id(i as u32 + 1),
+                title: format!("Report {}", i + 1),
+                narrative: text.to_string(),
+                ..Default::default()
+            })
+        })
+        .collect();
+    index.apply(&ops).unwrap();
+    index.commit(1).unwrap();
+    let found = |q: &str| {
+        let mut got = ids(&index.search(&query(q)).unwrap());
+        got.sort();
+        got
+    };
+    let want = |ns: &[u32]| ns.iter().map(|&n| id(n)).collect::<Vec<_>>();
+    // Written "on-call", "on call" or "on-calls" (stemmed): all the phrase.
+    assert_eq!(found("\"on call\""), want(&[1, 2, 9]));
+    assert_eq!(found("on-call"), want(&[1, 2, 9]));
+    assert_eq!(found("on-call paged"), want(&[1, 2]));
+    // The words alone, in any order, still match as words.
+    assert_eq!(found("on call"), want(&[1, 2, 3, 4, 9]));
+    assert_eq!(found("\"out of memory\""), want(&[5]));
+    assert_eq!(found("\"split brain in redis\""), want(&[7]));
+    // A lone common word is still a word.
+    assert_eq!(found("\"the\" vendor"), want(&[4]));
+    // The snippet marks the phrase as written.
+    let results = index.search(&query("\"on call\" overnight")).unwrap();
+    assert_eq!(ids(&results), want(&[1]));
+    assert!(
+        results.hits[0].snippet.contains("<mark>on-call</mark>"),
+        "{}",
+        results.hits[0].snippet
+    );
+}

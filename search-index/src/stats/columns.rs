@@ -18,6 +18,7 @@ use tantivy::index::SegmentId;
 use tantivy::schema::Facet;
 use tantivy::{DocId, Searcher, SegmentReader};
 
+use super::packed::Packed;
 use super::tally::Tally;
 use super::RawStats;
 
@@ -106,6 +107,8 @@ pub(crate) struct Columns {
     pub(crate) month: Measure,
     /// time to detect, mitigate, resolve.
     pub(crate) measures: [Measure; 3],
+    /// The facets again, a row per document, for search (see `packed`).
+    pub(crate) packed: Option<Packed>,
 }
 
 /// The flat dimensions' facet fields and the names they are reported under.
@@ -230,7 +233,9 @@ impl Columns {
             flat,
             month,
             measures,
+            packed: None,
         };
+        columns.packed = Packed::of(&columns);
         let all: Vec<DocId> = (0..docs as DocId).collect();
         let mut tally = Tally::new(&columns, all.len());
         tally.add(&all);

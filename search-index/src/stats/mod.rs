@@ -15,6 +15,7 @@
 //! of the memory and time of keeping every sample.
 
 mod columns;
+mod packed;
 mod tally;
 
 use std::collections::BTreeMap;
@@ -28,7 +29,8 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::error::SearchError;
 use crate::index::SearchIndex;
 use crate::query::{FilterClauses, Filters};
-pub(crate) use columns::{ColumnCache, Columns, Values};
+pub(crate) use columns::{ColumnCache, Columns};
+pub(crate) use packed::{Packed, MULTI_FLAT, SINGLE_FLAT};
 use tally::Tally;
 
 /// Single-valued or multi-valued facet dimensions counted per report.
@@ -293,7 +295,7 @@ impl SearchIndex {
         let parsed = self.text.parse(text)?;
         let clauses = FilterClauses::build(filters, &self.fields)?;
         let base: Box<dyn Query> = parsed.unwrap_or_else(|| Box::new(AllQuery));
-        let query = clauses.combine(base.as_ref(), None);
+        let query = clauses.all(base.as_ref());
         let searcher = self.reader.searcher();
         let columns = self.stats_columns.columns(&searcher, &self.executor)?;
         let matched = searcher.search_with_executor(
@@ -547,7 +549,7 @@ impl SearchIndex {
         use tantivy::{Order, TantivyDocument};
 
         let clauses = FilterClauses::build(filters, &self.fields)?;
-        let query = clauses.combine(&AllQuery, None);
+        let query = clauses.all(&AllQuery);
         let searcher = self.reader.searcher();
         let top =
             TopDocs::with_limit(limit.max(1)).order_by_fast_field::<u64>("published", Order::Desc);

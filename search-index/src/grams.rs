@@ -1,0 +1,277 @@
+//! Common grams: phrases that hold a very common word, found by one term.
+//!
+//! A phrase such as "on call" or "out of memory" is matched by reading the
+//! positions of `on` or `of` in almost every report, which made `on-call
+//! paged` the slowest search of the benchmark by far. The remedy is the one
+//! Lucene and Elasticsearch ship as common grams:
+//! - when indexing, every pair of adjacent words of which at least one is
+//!   common is also indexed as one term, `on_call`, at the first word's
+//!   position, beside the words themselves;
+//! - when parsing a query, a phrase's words are replaced by those pairs
+//!   wherever a pair exists, so `"on call"` is one term lookup and `"out of
+//!   memory"` a phrase of two rare terms (`out_of`, `of_memory`).
+//!
+//! The matches are exactly the phrase's: a pair at position p pins both of
+//! its words, and every word of the phrase is pinned by a pair or kept as
+//! itself. Grams are formed after stemming, so `"on calls"` still finds
+//! "on-call". The tokenizer never emits `_`, so a gram cannot collide with a
+//! word. A phrase with slop (`"on call"~2`) made of one gram becomes that
+//! gram, matched adjacent only.
+
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+/// The words that form grams: English function words frequent enough that
+/// reading their positions dominates a phrase search. Stemming leaves each
+/// unchanged (a test checks), so they are compared after stemming.
+pub const COMMON: [&str; 33] = [
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "will", "with",
+];
+
+fn is_common(word: &str) -> bool {
+    word.len() <= 5 && COMMON.contains(&word)
+}
+
+/// Whether two consecutive tokens form a gram: adjacent (a removed long
+/// word leaves a gap) and one of them common.
+fn pairs(first: &Token, second: &Token) -> bool {
+    second.position == first.position + 1 && (is_common(&first.text) || is_common(&second.text))
+}
+
+fn gram(first: &Token, second: &Token, into: &mut Token) {
+    into.text.clear();
+    into.text.push_str(&first.text);
+    into.text.push('_');
+    into.text.push_str(&second.text);
+    into.offset_from = first.offset_from;
+    into.offset_to = second.offset_to;
+    into.position = first.position;
+    into.position_length = 2;
+}
+
+/// Index side: every word, plus a gram after each word that pairs with the
+/// one before it.
+#[derive(Clone, Copy)]
+pub struct IndexGrams;
+
+impl TokenFilter for IndexGrams {
+    type Tokenizer<T: Tokenizer> = IndexGramsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> IndexGramsFilter<T> {
+        IndexGramsFilter(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+pub struct IndexGramsFilter<T>(T);
+
+impl<T: Tokenizer> Tokenizer for IndexGramsFilter<T> {
+    type TokenStream<'a> = IndexGramsStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        IndexGramsStream {
+            tail: self.0.token_stream(text),
+            previous: None,
+            gram: Token::default(),
+            on_gram: false,
+        }
+    }
+}
+
+pub struct IndexGramsStream<S> {
+    tail: S,
+    /// The word before the tail's current one.
+    previous: Option<Token>,
+    gram: Token,
+    /// Whether the current token is `gram` (the tail's word comes next).
+    on_gram: bool,
+}
+
+impl<S: TokenStream> TokenStream for IndexGramsStream<S> {
+    fn advance(&mut self) -> bool {
+        if self.on_gram {
+            self.on_gram = false;
+            return true;
+        }
+        if !self.tail.advance() {
+            return false;
+        }
+        let word = self.tail.token();
+        if let Some(previous) = &self.previous {
+            self.on_gram = pairs(previous, word);
+            if self.on_gram {
+                gram(previous, word, &mut self.gram);
+            }
+        }
+        // Kept for the next pair; its buffer is reused.
+        let previous = self.previous.get_or_insert_with(Token::default);
+        previous.text.clear();
+        previous.text.push_str(&word.text);
+        previous.position = word.position;
+        previous.offset_from = word.offset_from;
+        previous.offset_to = word.offset_to;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        if self.on_gram {
+            &self.gram
+        } else {
+            self.tail.token()
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        if self.on_gram {
+            &mut self.gram
+        } else {
+            self.tail.token_mut()
+        }
+    }
+}
+
+/// Query side: a word that pairs with a neighbour is replaced by the
+/// gram(s); a word that pairs with neither stays.
+#[derive(Clone, Copy)]
+pub struct QueryGrams;
+
+impl TokenFilter for QueryGrams {
+    type Tokenizer<T: Tokenizer> = QueryGramsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> QueryGramsFilter<T> {
+        QueryGramsFilter(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+pub struct QueryGramsFilter<T>(T);
+
+impl<T: Tokenizer> Tokenizer for QueryGramsFilter<T> {
+    type TokenStream<'a> = QueryGramsStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> QueryGramsStream {
+        // A query's words are few: gather them, then decide.
+        let mut words = Vec::new();
+        let mut tail = self.0.token_stream(text);
+        while tail.advance() {
+            words.push(tail.token().clone());
+        }
+        let pair = |i: usize| i + 1 < words.len() && pairs(&words[i], &words[i + 1]);
+        let mut out = Vec::with_capacity(words.len());
+        for i in 0..words.len() {
+            let in_a_pair = pair(i) || (i > 0 && pair(i - 1));
+            if !in_a_pair {
+                out.push(words[i].clone());
+            }
+            if pair(i) {
+                let mut t = Token::default();
+                gram(&words[i], &words[i + 1], &mut t);
+                out.push(t);
+            }
+        }
+        QueryGramsStream {
+            tokens: out,
+            next: 0,
+        }
+    }
+}
+
+pub struct QueryGramsStream {
+    tokens: Vec<Token>,
+    /// One past the current token.
+    next: usize,
+}
+
+impl TokenStream for QueryGramsStream {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::tokenizer::{
+        Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer, TokenFilter,
+    };
+
+    use super::{IndexGrams, QueryGrams, COMMON};
+
+    fn analyze<F: TokenFilter>(filter: F, text: &str) -> Vec<(String, usize)> {
+        let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::English))
+            .filter(filter)
+            .build();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        stream.process(&mut |t| out.push((t.text.clone(), t.position)));
+        out
+    }
+
+    fn owned(v: &[(&str, usize)]) -> Vec<(String, usize)> {
+        v.iter().map(|(t, p)| (t.to_string(), *p)).collect()
+    }
+
+    #[test]
+    fn common_words_are_their_own_stems() {
+        for word in COMMON {
+            assert_eq!(analyze(QueryGrams, word), owned(&[(word, 0)]), "{word}");
+        }
+    }
+
+    #[test]
+    fn the_index_keeps_every_word_and_adds_the_pairs() {
+        assert_eq!(
+            analyze(IndexGrams, "Paged the on-call engineers"),
+            owned(&[
+                ("page", 0),
+                ("page_the", 0),
+                ("the", 1),
+                ("the_on", 1),
+                ("on", 2),
+                ("on_call", 2),
+                ("call", 3),
+                ("engin", 4),
+            ])
+        );
+        assert_eq!(
+            analyze(IndexGrams, "split brain"),
+            owned(&[("split", 0), ("brain", 1)])
+        );
+    }
+
+    #[test]
+    fn a_query_phrase_becomes_its_pairs_and_lone_words() {
+        let cases: [(&str, &[(&str, usize)]); 6] = [
+            ("on-call", &[("on_call", 0)]),
+            ("on", &[("on", 0)]),
+            ("out of memory", &[("out_of", 0), ("of_memori", 1)]),
+            (
+                "split brain in redis",
+                &[("split", 0), ("brain_in", 1), ("in_redi", 2)],
+            ),
+            ("split brain", &[("split", 0), ("brain", 1)]),
+            (
+                "the on call rota",
+                &[("the_on", 0), ("on_call", 1), ("rota", 3)],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(analyze(QueryGrams, text), owned(want), "{text}");
+        }
+    }
+}
