@@ -133,6 +133,10 @@ impl ColumnFacet {
         self.reader.facet_ords(doc).any(|ord| accept[ord as usize])
     }
 
+    pub(crate) fn clear(&mut self) {
+        self.counts.fill(0);
+    }
+
     #[inline]
     pub(crate) fn count(&mut self, doc: DocId) {
         for ord in self.reader.facet_ords(doc) {

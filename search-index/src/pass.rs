@@ -30,6 +30,10 @@ pub(crate) struct FacetedPass<C> {
     months: Option<(Option<u64>, Option<u64>)>,
     /// Per segment ordinal, its decoded columns if decoded already.
     decoded: Vec<Option<Arc<Columns>>>,
+    /// A facet whose counts are the whole segment's (see
+    /// `FilterClauses::unfaceted`); the query visits only documents that
+    /// pass its filter.
+    whole: Option<FacetKind>,
 }
 
 impl<C> FacetedPass<C> {
@@ -37,12 +41,14 @@ impl<C> FacetedPass<C> {
         top: C,
         filters: &FilterClauses,
         decoded: Vec<Option<Arc<Columns>>>,
+        whole: Option<FacetKind>,
     ) -> FacetedPass<C> {
         FacetedPass {
             top,
             facet_values: filters.facet_values.clone(),
             months: filters.months,
             decoded,
+            whole,
         }
     }
 }
@@ -188,9 +194,9 @@ impl Counting {
         })
     }
 
-    /// Counts every facet of `doc`.
+    /// Counts every facet of `doc` but the one in slot `skip`.
     #[inline]
-    fn count_all(&mut self, doc: DocId) {
+    fn count_all(&mut self, doc: DocId, skip: Option<usize>) {
         match self {
             Counting::Packed {
                 columns,
@@ -199,20 +205,27 @@ impl Counting {
             } => {
                 let p = packed(columns);
                 let row = &p.rows[doc as usize];
-                for (counts, &v) in single.iter_mut().zip(&row.single) {
-                    counts[v as usize] += 1;
+                let skip = skip.map(|slot| FacetKind::ALL[slot].place());
+                for (i, (counts, &v)) in single.iter_mut().zip(&row.single).enumerate() {
+                    if !matches!(skip, Some(Place::Single(s)) if s == i) {
+                        counts[v as usize] += 1;
+                    }
                 }
                 let mut at = row.start as usize;
-                for (counts, &n) in multi.iter_mut().zip(&row.lens) {
-                    for &v in &p.multi[at..at + n as usize] {
-                        counts[v as usize] += 1;
+                for (i, (counts, &n)) in multi.iter_mut().zip(&row.lens).enumerate() {
+                    if !matches!(skip, Some(Place::Multi(s)) if s == i) {
+                        for &v in &p.multi[at..at + n as usize] {
+                            counts[v as usize] += 1;
+                        }
                     }
                     at += n as usize;
                 }
             }
             Counting::Columns(facets) => {
-                for facet in facets {
-                    facet.count(doc);
+                for (slot, facet) in facets.iter_mut().enumerate() {
+                    if skip != Some(slot) {
+                        facet.count(doc);
+                    }
                 }
             }
         }
@@ -238,6 +251,49 @@ impl Counting {
                 }
             }
             Counting::Columns(facets) => facets[slot].count(doc),
+        }
+    }
+
+    /// Replaces the counts of the facet in `slot` by those of every live
+    /// document of the segment.
+    fn count_whole(&mut self, slot: usize, segment: &SegmentReader) {
+        let alive = segment.alive_bitset();
+        let deleted = (0..segment.max_doc()).filter(|&d| alive.is_some_and(|a| a.is_deleted(d)));
+        match self {
+            Counting::Packed {
+                columns,
+                single,
+                multi,
+            } => {
+                let p = packed(columns);
+                let (counts, whole) = match FacetKind::ALL[slot].place() {
+                    Place::Single(i) => (&mut single[i], &p.whole_single[i]),
+                    Place::Multi(i) => (&mut multi[i], &p.whole_multi[i]),
+                };
+                counts.copy_from_slice(whole);
+                if segment.num_deleted_docs() > 0 {
+                    for doc in deleted {
+                        let row = &p.rows[doc as usize];
+                        match FacetKind::ALL[slot].place() {
+                            Place::Single(i) => counts[row.single[i] as usize] -= 1,
+                            Place::Multi(i) => {
+                                for &v in row.multi(&p.multi, i) {
+                                    counts[v as usize] -= 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Counting::Columns(facets) => {
+                let facet = &mut facets[slot];
+                facet.clear();
+                for doc in 0..segment.max_doc() {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        facet.count(doc);
+                    }
+                }
+            }
         }
     }
 
@@ -300,17 +356,24 @@ impl<C: Collector> Collector for FacetedPass<C> {
                 }),
             }
         };
-        for (kind, values) in &self.facet_values {
+        // Documents visited for `whole` pass its filter already.
+        let tested = |kind: FacetKind| Some(kind) != self.whole;
+        for (kind, values) in self.facet_values.iter().filter(|(k, _)| tested(*k)) {
             restrict(*kind, counting.values_test(*kind, values)?);
         }
-        if let Some(range) = self.months {
+        if let Some(range) = self.months.filter(|_| tested(FacetKind::Year)) {
             restrict(FacetKind::Year, counting.month_test(segment, range)?);
+        }
+        let mut counting = counting;
+        if let Some(kind) = self.whole {
+            counting.count_whole(slot(kind), segment);
         }
         Ok(SegmentPass {
             top: self.top.for_segment(ordinal, segment)?,
             total: 0,
             counting,
             restrictions,
+            whole: self.whole.map(slot),
             pending: Vec::with_capacity(BATCH),
         })
     }
@@ -343,6 +406,8 @@ pub(crate) struct SegmentPass<T> {
     total: usize,
     counting: Counting,
     restrictions: Vec<Restriction>,
+    /// The facet whose counts are already the whole segment's.
+    whole: Option<usize>,
     /// Matches not yet tested and counted (see `flush`).
     pending: Vec<(DocId, Score)>,
 }
@@ -387,7 +452,7 @@ impl<T: SegmentCollector> SegmentPass<T> {
                 None => {
                     self.total += 1;
                     self.top.collect(doc, score);
-                    self.counting.count_all(doc);
+                    self.counting.count_all(doc, self.whole);
                 }
                 // Failed two filters: counts nowhere.
                 Some(usize::MAX) => {}

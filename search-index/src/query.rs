@@ -151,15 +151,26 @@ impl FilterClauses {
         })
     }
 
-    /// What a search that tests the facet filters itself must visit: `text`
-    /// AND the filters that restrict no facet AND, when two or more facets
-    /// have a filter, the filter of one of two of them. A document failing
-    /// two facets' filters counts nowhere, so one that fails both of those
-    /// two need not be visited; with a blank text that skips most of the
-    /// registry. Two, not "all but one of all" (a minimum-should-match over
-    /// every facet): that was slower with three, the month range being a
-    /// scan of a column rather than a posting list.
-    pub fn unfaceted(&self, text: &dyn Query) -> Box<dyn Query> {
+    /// What a search that tests the facet filters itself must visit, and
+    /// the facet, if any, whose counts are those of the whole index.
+    ///
+    /// In general: `text` AND the filters that restrict no facet AND, when
+    /// two or more facets have a filter, the filter of one of two of them. A
+    /// document failing two facets' filters counts nowhere, so one that fails
+    /// both of those two need not be visited; with a blank text that skips
+    /// most of the registry. Two, not "all but one of all" (a
+    /// minimum-should-match over every facet): that was slower with three,
+    /// the month range being a scan of a column rather than a posting list.
+    ///
+    /// With a blank text and one filter only, on a facet, that facet's
+    /// counts leave out the only filter there is: they are the whole
+    /// index's, known without visiting anything. Then only the reports that
+    /// pass the filter are visited.
+    pub fn unfaceted(
+        &self,
+        text: &dyn Query,
+        blank_text: bool,
+    ) -> (Box<dyn Query>, Option<FacetKind>) {
         let plain = self.select(text, |kind| kind.is_none());
         // One clause per restricted facet, facet values before month
         // ranges (cheaper to union).
@@ -172,18 +183,23 @@ impl FilterClauses {
                 _ => {}
             }
         }
+        let only_facet_filters = self.clauses.iter().all(|(kind, _)| kind.is_some());
+        if blank_text && only_facet_filters && pair.len() == 1 {
+            return (self.all(text), Some(pair[0].0));
+        }
         if pair.len() < 2 {
-            return plain;
+            return (plain, None);
         }
         pair.sort_by_key(|(kind, _)| *kind == FacetKind::Year);
         let either = BooleanQuery::union(vec![pair[0].1.box_clone(), pair[1].1.box_clone()]);
-        Box::new(BooleanQuery::new(vec![
+        let query = BooleanQuery::new(vec![
             (Occur::Must, plain),
             (
                 Occur::Must,
                 Box::new(ConstScoreQuery::new(Box::new(either), 0.0)),
             ),
-        ]))
+        ]);
+        (Box::new(query), None)
     }
 
     /// `text` AND every filter. Filters score nothing, so they never change

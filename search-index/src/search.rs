@@ -34,7 +34,7 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let decoded = self.stats_columns.decoded(&searcher);
 
-        let query = filters.unfaceted(base.as_ref());
+        let (query, whole) = filters.unfaceted(base.as_ref(), text.is_none());
         let top = TopDocs::with_limit(limit).and_offset(offset);
         let sort = match (q.sort, &text) {
             (Sort::Relevance, None) => Sort::Newest,
@@ -58,6 +58,7 @@ impl SearchIndex {
                         )),
                         &filters,
                         decoded,
+                        whole,
                     ),
                     &self.executor,
                 )?;
@@ -73,7 +74,7 @@ impl SearchIndex {
                     Sort::Longest => "ttr",
                     _ => "published",
                 };
-                let pass = FacetedPass::new(top_by(top, field), &filters, decoded);
+                let pass = FacetedPass::new(top_by(top, field), &filters, decoded, whole);
                 let (total, docs, facets) = run(&searcher, query.as_ref(), &pass, &self.executor)?;
                 let scored: Vec<_> = docs
                     .into_iter()

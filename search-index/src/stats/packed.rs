@@ -46,6 +46,10 @@ impl Row {
 pub(crate) struct Packed {
     pub(crate) rows: Vec<Row>,
     pub(crate) multi: Vec<u16>,
+    /// Every document's values counted (deleted ones included), as a
+    /// search counts them: by slot for single facets, by value for multi.
+    pub(crate) whole_single: [Vec<u64>; 5],
+    pub(crate) whole_multi: [Vec<u64>; 3],
 }
 
 impl Packed {
@@ -75,23 +79,40 @@ impl Packed {
         }
         let mut rows = Vec::with_capacity(docs);
         let mut multi = Vec::new();
+        let mut whole_single = SINGLE_FLAT.map(|i| vec![0u64; c.flat[i].names.len() + 1]);
+        let mut whole_multi = [
+            vec![0u64; c.technologies.len()],
+            vec![0u64; c.flat[MULTI_FLAT[0]].names.len()],
+            vec![0u64; c.flat[MULTI_FLAT[1]].names.len()],
+        ];
         for doc in 0..docs {
             let mut row = Row {
                 start: u32::try_from(multi.len()).ok()?,
                 ..Row::default()
             };
-            for (slot, values) in row.single.iter_mut().zip(&singles) {
+            for ((slot, values), whole) in
+                row.single.iter_mut().zip(&singles).zip(&mut whole_single)
+            {
                 *slot = plus_one(values[doc]);
+                whole[*slot as usize] += 1;
             }
             row.month = plus_one(c.month.rank[doc]);
-            for (len, values) in row.lens.iter_mut().zip(multis) {
+            for ((len, values), whole) in row.lens.iter_mut().zip(multis).zip(&mut whole_multi) {
                 let of = values.of(doc);
                 *len = u8::try_from(of.len()).ok()?;
                 multi.extend(of.iter().map(|&v| v as u16));
+                for &v in of {
+                    whole[v as usize] += 1;
+                }
             }
             rows.push(row);
         }
-        Some(Packed { rows, multi })
+        Some(Packed {
+            rows,
+            multi,
+            whole_single,
+            whole_multi,
+        })
     }
 }
 
