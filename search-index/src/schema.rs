@@ -137,6 +137,15 @@ pub fn query_tokenizers() -> TokenizerManager {
     tokenizers
 }
 
+/// The words alone, without grams: for a phrase prefix (`"on ca"*`), which
+/// needs two terms where its grams would leave one. Every word is indexed,
+/// so such a phrase still matches; it is only not sped up.
+pub fn word_tokenizers() -> TokenizerManager {
+    let tokenizers = TokenizerManager::default();
+    tokenizers.register(EN_STEM, words().build());
+    tokenizers
+}
+
 fn words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))

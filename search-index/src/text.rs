@@ -38,24 +38,34 @@ const SEARCHABLE: [&str; 7] = [
 
 pub struct TextParser {
     parser: QueryParser,
+    /// The same without common grams, for phrase prefixes (see
+    /// `schema::word_tokenizers`).
+    words: QueryParser,
     aliases: Aliases,
 }
 
 impl TextParser {
     pub fn new(index: &Index, fields: &Fields, aliases: Aliases) -> TextParser {
-        let defaults = fields.default_text_fields();
-        let mut parser = QueryParser::new(
-            index.schema(),
-            defaults.iter().map(|(f, _)| *f).collect(),
-            schema::query_tokenizers(),
-        );
-        parser.set_conjunction_by_default();
-        for (field, boost) in defaults {
-            if boost != 1.0 {
-                parser.set_field_boost(field, boost);
+        let build = |tokenizers| {
+            let defaults = fields.default_text_fields();
+            let mut parser = QueryParser::new(
+                index.schema(),
+                defaults.iter().map(|(f, _)| *f).collect(),
+                tokenizers,
+            );
+            parser.set_conjunction_by_default();
+            for (field, boost) in defaults {
+                if boost != 1.0 {
+                    parser.set_field_boost(field, boost);
+                }
             }
+            parser
+        };
+        TextParser {
+            parser: build(schema::query_tokenizers()),
+            words: build(schema::word_tokenizers()),
+            aliases,
         }
-        TextParser { parser, aliases }
     }
 
     /// `None` for blank text, which matches every report.
@@ -76,6 +86,14 @@ impl TextParser {
         }
         let err = match self.parser.parse_query(&expanded) {
             Ok(query) => return Ok(Some(query)),
+            // `"on ca"*`: the grams left one term where a phrase prefix
+            // needs two.
+            Err(QueryParserError::PhrasePrefixRequiresAtLeastTwoTerms { .. }) => {
+                match self.words.parse_query(&expanded) {
+                    Ok(query) => return Ok(Some(query)),
+                    Err(err) => err,
+                }
+            }
             Err(err) => err,
         };
         // Expansion only touches plain words, so this should not happen; if it

@@ -209,6 +209,9 @@ fn phrases_with_common_words_match_exactly_the_phrase() {
     assert_eq!(found("on call"), want(&[1, 2, 3, 4, 9]));
     assert_eq!(found("\"out of memory\""), want(&[5]));
     assert_eq!(found("\"split brain in redis\""), want(&[7]));
+    // A phrase prefix whose words make one pair still works.
+    assert_eq!(found("\"on ca\"*"), want(&[1, 2, 9]));
+    assert_eq!(found("\"on-call eng\"*"), want(&[1]));
     // A lone common word is still a word.
     assert_eq!(found("\"the\" vendor"), want(&[4]));
     // The snippet marks the phrase as written.
