@@ -198,18 +198,7 @@ impl Counting {
                 columns,
                 single,
                 multi,
-            } => {
-                let p = packed(columns);
-                let row = &p.rows[doc as usize];
-                match FacetKind::ALL[slot].place() {
-                    Place::Single(i) => single[i][row.single[i] as usize] += 1,
-                    Place::Multi(i) => {
-                        for &v in row.multi(&p.multi, i) {
-                            multi[i][v as usize] += 1;
-                        }
-                    }
-                }
-            }
+            } => each_count(packed(columns), single, multi, slot, doc, |n| *n += 1),
             Counting::Columns(facets) => facets[slot].count(doc),
         }
     }
@@ -226,22 +215,13 @@ impl Counting {
                 multi,
             } => {
                 let p = packed(columns);
-                let (counts, whole) = match FacetKind::ALL[slot].place() {
-                    Place::Single(i) => (&mut single[i], &p.whole_single[i]),
-                    Place::Multi(i) => (&mut multi[i], &p.whole_multi[i]),
-                };
-                counts.copy_from_slice(whole);
+                match FacetKind::ALL[slot].place() {
+                    Place::Single(i) => single[i].copy_from_slice(&p.whole_single[i]),
+                    Place::Multi(i) => multi[i].copy_from_slice(&p.whole_multi[i]),
+                }
                 if segment.num_deleted_docs() > 0 {
                     for doc in deleted {
-                        let row = &p.rows[doc as usize];
-                        match FacetKind::ALL[slot].place() {
-                            Place::Single(i) => counts[row.single[i] as usize] -= 1,
-                            Place::Multi(i) => {
-                                for &v in row.multi(&p.multi, i) {
-                                    counts[v as usize] -= 1;
-                                }
-                            }
-                        }
+                        each_count(p, single, multi, slot, doc, |n| *n -= 1);
                     }
                 }
             }
@@ -282,6 +262,27 @@ impl Counting {
                 for (kind, facet) in FacetKind::ALL.into_iter().zip(facets) {
                     facet.harvest(out.entry(kind.name().to_string()).or_default());
                 }
+            }
+        }
+    }
+}
+
+/// Applies `f` to the count of each of `doc`'s values of the facet in
+/// `slot`, on packed rows.
+fn each_count(
+    p: &Packed,
+    single: &mut [Vec<u64>; 5],
+    multi: &mut [Vec<u64>; 3],
+    slot: usize,
+    doc: DocId,
+    mut f: impl FnMut(&mut u64),
+) {
+    let row = &p.rows[doc as usize];
+    match FacetKind::ALL[slot].place() {
+        Place::Single(i) => f(&mut single[i][row.single[i] as usize]),
+        Place::Multi(i) => {
+            for &v in row.multi(&p.multi, i) {
+                f(&mut multi[i][v as usize]);
             }
         }
     }
