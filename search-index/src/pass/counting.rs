@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use tantivy::columnar::Column;
-use tantivy::{DocId, SegmentReader};
+use tantivy::{DocId, Score, SegmentReader};
 
 use crate::facets::{ColumnFacet, FacetKind, Facets, Place};
-use crate::stats::{Columns, Packed};
+use crate::stats::{Columns, Packed, Row};
 
 /// `FacetKind::ALL`'s index of `kind`: where its facet sits in a segment's.
 pub(super) fn slot(kind: FacetKind) -> usize {
@@ -22,6 +22,40 @@ pub(super) fn slot(kind: FacetKind) -> usize {
 pub(super) struct Restriction {
     pub(super) slot: usize,
     pub(super) tests: Vec<Test>,
+}
+
+impl Restriction {
+    /// Bit `k` set: `batch[k]` fails some test. Packed rows only; at most
+    /// 128 matches.
+    pub(super) fn fail_mask(&self, p: &Packed, batch: &[(DocId, Score)]) -> u128 {
+        debug_assert!(batch.len() <= 128);
+        let rows = &p.rows;
+        self.tests
+            .iter()
+            .map(|test| match test {
+                Test::Single { i, accept } => {
+                    fail_bits(rows, batch, |row| !accept[row.single[*i] as usize])
+                }
+                Test::Multi { i, accept } => fail_bits(rows, batch, |row| {
+                    !row.multi(&p.multi, *i).iter().any(|&v| accept[v as usize])
+                }),
+                Test::Month { accept } => fail_bits(rows, batch, |row| !accept[row.month as usize]),
+                Test::Ordinals { .. } | Test::MonthColumn { .. } => {
+                    unreachable!("tests are made for their segment's counting")
+                }
+            })
+            .fold(0, |mask, fails| mask | fails)
+    }
+}
+
+/// Bit `k` set: `fails` holds for the row of `batch[k]`.
+#[inline(always)]
+fn fail_bits(rows: &[Row], batch: &[(DocId, Score)], fails: impl Fn(&Row) -> bool) -> u128 {
+    let mut mask = 0u128;
+    for (k, &(doc, _)) in batch.iter().enumerate() {
+        mask |= u128::from(fails(&rows[doc as usize])) << k;
+    }
+    mask
 }
 
 pub(super) enum Test {

@@ -158,6 +158,10 @@ impl<T: SegmentCollector> SegmentPass<T> {
             }
             std::hint::black_box(touched);
         }
+        if let Counting::Packed { columns, .. } = &self.counting {
+            self.flush_packed(columns.clone());
+            return;
+        }
         for &(doc, score) in &self.pending {
             let mut failed = None;
             for r in &self.restrictions {
@@ -178,6 +182,37 @@ impl<T: SegmentCollector> SegmentPass<T> {
                 // Failed two filters: counts nowhere.
                 Some(usize::MAX) => {}
                 Some(slot) => self.counting.count_one(slot, doc),
+            }
+        }
+        self.pending.clear();
+    }
+
+    /// `flush` on packed rows, one filter at a time: each filter's test
+    /// runs over the whole batch in a loop of its own, which the processor
+    /// predicts and pipelines, and leaves a bit per failing match. The bits
+    /// then say which matches are hits and which fail exactly one filter.
+    fn flush_packed(&mut self, columns: std::sync::Arc<crate::stats::Columns>) {
+        let p = packed(&columns);
+        let fails: Vec<u128> = self
+            .restrictions
+            .iter()
+            .map(|r| r.fail_mask(p, &self.pending))
+            .collect();
+        let (mut any, mut twice) = (0u128, 0u128);
+        for &f in &fails {
+            twice |= any & f;
+            any |= f;
+        }
+        for (k, &(doc, score)) in self.pending.iter().enumerate() {
+            let bit = 1u128 << k;
+            if any & bit == 0 {
+                self.total += 1;
+                self.top.collect(doc, score);
+                self.counting.count_all(doc, self.whole);
+            } else if twice & bit == 0 {
+                let failed = fails.iter().position(|f| f & bit != 0);
+                let slot = self.restrictions[failed.expect("one filter failed")].slot;
+                self.counting.count_one(slot, doc);
             }
         }
         self.pending.clear();
