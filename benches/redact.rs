@@ -8,6 +8,10 @@
 #[path = "../tests/support/eval.rs"]
 mod eval;
 
+/// The allocator the `nearmiss` binary uses (see `src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

@@ -13,6 +13,10 @@
 //! `NEARMISS_BENCH_POSTGRES` names (default: the local one; `off` skips
 //! it), and the two backends are printed side by side.
 
+/// The allocator the `nearmiss` binary uses (see `src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
