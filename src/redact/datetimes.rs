@@ -124,7 +124,7 @@ fn zone_minutes(zone: &str) -> Option<i32> {
 const ZONE: &str = r"(?:Z|UTC|GMT|WET|WEST|CET|CEST|BST|EET|EEST|MSK|IST|SGT|HKT|AWST|JST|KST|AEST|AEDT|NZST|NZDT|HST|AKST|AKDT|PST|PDT|PT|MST|MDT|MT|CST|CDT|CT|EST|EDT|ET|AST|SAST|[+-][0-9]{2}:?[0-9]{2})";
 const MONTH: &str = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?";
 const WEEKDAY: &str = r"(?:(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?,?\s+)?";
-const CLOCK: &str = r"(?P<h>[0-2]?[0-9]):(?P<mi>[0-5][0-9])(?::[0-5][0-9](?:[.,][0-9]+)?)?(?:\s?(?P<ap>[AaPp]\.?[Mm]\.?))?";
+const CLOCK: &str = r"(?P<h>[0-2]?[0-9]):(?P<mi>[0-5][0-9])(?::[0-5][0-9](?:[.,][0-9]+)?)?(?:\s?(?P<ap>[AaPp]\.?[Mm](?:\.|(?-u:\b))))?";
 
 /// What times are measured from. Never published.
 #[derive(Debug, Clone, Copy)]
@@ -586,6 +586,23 @@ mod tests {
             seen += 1;
         }
         assert_eq!(seen, 13);
+    }
+
+    /// `a.m.` / `p.m.` ends a word: in `02:14 aMAAAAAnd` the `aM` begins one.
+    #[test]
+    fn a_meridiem_is_a_word_of_its_own() {
+        let start = Some("2023-03-14T02:00:00Z");
+        assert_eq!(
+            replaced("at 02:14 aMAAAAAnd then", start),
+            [("02:14".to_string(), "T+14m".to_string())]
+        );
+        assert_eq!(
+            replaced("at 02:14 PM, then 3:00 a.m.", start),
+            [
+                ("02:14 PM".to_string(), "T+12h14m".to_string()),
+                ("3:00 a.m.".to_string(), "T+1h".to_string())
+            ]
+        );
     }
 
     #[test]

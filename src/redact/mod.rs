@@ -461,7 +461,20 @@ fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::with_capacity(spans.len());
     let mut cursor = 0;
     for span in spans {
-        if span.start < cursor || span.end <= span.start {
+        if span.end <= span.start {
+            continue;
+        }
+        if span.start < cursor {
+            // A declared or learned term that runs on past the span kept
+            // before it (a clock time glued to a name) must not leave its
+            // tail behind: that span grows over it. A placeholder already
+            // in the text stays as it was.
+            if span.kind.priority() == 2 && span.end > cursor {
+                if let Some(last) = out.last_mut().filter(|l| l.kind != FindingKind::Kept) {
+                    last.end = span.end;
+                    cursor = span.end;
+                }
+            }
             continue;
         }
         cursor = span.end;
@@ -595,6 +608,48 @@ mod tests {
         assert_eq!(
             r.redact("f", "Kentucky and Token and [PERSON-9]"),
             "Kentucky and Token and [PERSON-9]"
+        );
+    }
+
+    /// Found by the property test: `aM` of `aMAAAAAnd` was read as the
+    /// `a.m.` of the clock time before it, and the time's span took the
+    /// first letter of the declared `Maaaaa`, which then lost to it.
+    #[test]
+    fn a_declared_term_glued_to_a_clock_time_goes_whole() {
+        let terms = DeclaredTerms {
+            organization: vec!["Maaaaa".into()],
+            ..Default::default()
+        };
+        let text = "The primary failed at 02:14 aMAAAAAnd failover took 47 seconds.";
+        let mut r = Redactor::new(&terms).with_reference(Some("2023-03-14T02:00:00Z"));
+        r.learn(&[text]);
+        let out = r.redact("narrative", text);
+        assert_eq!(
+            out,
+            "The primary failed at T+14m a[ORG]nd failover took 47 seconds."
+        );
+    }
+
+    /// Whatever the detectors find, a declared term that starts inside an
+    /// earlier span and ends beyond it leaves nothing of itself behind.
+    #[test]
+    fn a_declared_term_past_the_end_of_an_earlier_span_is_covered() {
+        let mut time = Span::new(3, 9, FindingKind::Datetime, String::new());
+        time.replacement = Some("T+0".into());
+        let term = Span::new(7, 14, FindingKind::Organization, "maaaaa".into());
+        let ip = Span::new(20, 28, FindingKind::Ip, "10.0.0.1".into());
+        let kept = Span::new(30, 35, FindingKind::Kept, String::new());
+        let late = Span::new(33, 40, FindingKind::Person, "x".into());
+        let resolved = resolve(vec![ip, term, time, late, kept]);
+        let ranges: Vec<(usize, usize, FindingKind)> =
+            resolved.iter().map(|s| (s.start, s.end, s.kind)).collect();
+        assert_eq!(
+            ranges,
+            [
+                (3, 14, FindingKind::Datetime),
+                (20, 28, FindingKind::Ip),
+                (30, 35, FindingKind::Kept)
+            ]
         );
     }
 
