@@ -90,6 +90,17 @@ impl SearchQuery {
     }
 }
 
+/// The facets whose counts are the whole index's, less withdrawn reports:
+/// known without visiting a report (see `FilterClauses::unfaceted`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whole {
+    None,
+    /// The only facet with a filter, when that is the only filter.
+    One(FacetKind),
+    /// Every facet, when nothing is filtered.
+    All,
+}
+
 /// The filters as queries, each tagged with the facet it restricts so facet
 /// counts can leave their own filter out.
 pub struct FilterClauses {
@@ -165,12 +176,12 @@ impl FilterClauses {
     /// With a blank text and one filter only, on a facet, that facet's
     /// counts leave out the only filter there is: they are the whole
     /// index's, known without visiting anything. Then only the reports that
-    /// pass the filter are visited.
-    pub fn unfaceted(
-        &self,
-        text: &dyn Query,
-        blank_text: bool,
-    ) -> (Box<dyn Query>, Option<FacetKind>) {
+    /// pass the filter are visited. With a blank text and no filter at all
+    /// (the registry's front page), every facet's counts are.
+    pub fn unfaceted(&self, text: &dyn Query, blank_text: bool) -> (Box<dyn Query>, Whole) {
+        if blank_text && self.clauses.is_empty() {
+            return (text.box_clone(), Whole::All);
+        }
         let plain = self.select(text, |kind| kind.is_none());
         // One clause per restricted facet, facet values before month
         // ranges (cheaper to union).
@@ -185,10 +196,10 @@ impl FilterClauses {
         }
         let only_facet_filters = self.clauses.iter().all(|(kind, _)| kind.is_some());
         if blank_text && only_facet_filters && pair.len() == 1 {
-            return (self.all(text), Some(pair[0].0));
+            return (self.all(text), Whole::One(pair[0].0));
         }
         if pair.len() < 2 {
-            return (plain, None);
+            return (plain, Whole::None);
         }
         pair.sort_by_key(|(kind, _)| *kind == FacetKind::Year);
         let either = BooleanQuery::union(vec![pair[0].1.box_clone(), pair[1].1.box_clone()]);
@@ -199,7 +210,7 @@ impl FilterClauses {
                 Box::new(ConstScoreQuery::new(Box::new(either), 0.0)),
             ),
         ]);
-        (Box::new(query), None)
+        (Box::new(query), Whole::None)
     }
 
     /// `text` AND every filter. Filters score nothing, so they never change

@@ -237,11 +237,10 @@ impl Counting {
         }
     }
 
-    /// Replaces the counts of the facet in `slot` by those of every live
+    /// Replaces the counts of the facets in `slots` by those of every live
     /// document of the segment.
-    pub(super) fn count_whole(&mut self, slot: usize, segment: &SegmentReader) {
+    pub(super) fn count_whole(&mut self, slots: &[usize], segment: &SegmentReader) {
         let alive = segment.alive_bitset();
-        let deleted = (0..segment.max_doc()).filter(|&d| alive.is_some_and(|a| a.is_deleted(d)));
         match self {
             Counting::Packed {
                 columns,
@@ -249,22 +248,31 @@ impl Counting {
                 multi,
             } => {
                 let p = packed(columns);
-                match FacetKind::ALL[slot].place() {
-                    Place::Single(i) => single[i].copy_from_slice(&p.whole_single[i]),
-                    Place::Multi(i) => multi[i].copy_from_slice(&p.whole_multi[i]),
+                for &slot in slots {
+                    match FacetKind::ALL[slot].place() {
+                        Place::Single(i) => single[i].copy_from_slice(&p.whole_single[i]),
+                        Place::Multi(i) => multi[i].copy_from_slice(&p.whole_multi[i]),
+                    }
                 }
-                if segment.num_deleted_docs() > 0 {
-                    for doc in deleted {
-                        each_count(p, single, multi, slot, doc, |n| *n -= 1);
+                // The whole counts include withdrawn reports: taken off,
+                // in one walk over the segment for every facet.
+                if let Some(alive) = alive.filter(|_| segment.num_deleted_docs() > 0) {
+                    for doc in (0..segment.max_doc()).filter(|&d| alive.is_deleted(d)) {
+                        for &slot in slots {
+                            each_count(p, single, multi, slot, doc, |n| *n -= 1);
+                        }
                     }
                 }
             }
             Counting::Columns(facets) => {
-                let facet = &mut facets[slot];
-                facet.clear();
+                for &slot in slots {
+                    facets[slot].clear();
+                }
                 for doc in 0..segment.max_doc() {
                     if alive.is_none_or(|a| a.is_alive(doc)) {
-                        facet.count(doc);
+                        for &slot in slots {
+                            facets[slot].count(doc);
+                        }
                     }
                 }
             }

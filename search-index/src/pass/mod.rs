@@ -21,7 +21,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::facets::{self, FacetKind, Facets};
-use crate::query::FilterClauses;
+use crate::query::{FilterClauses, Whole};
 use crate::stats::Columns;
 use counting::{packed, slot, Counting, Restriction, Test};
 
@@ -32,10 +32,10 @@ pub(crate) struct FacetedPass<C> {
     months: Option<(Option<u64>, Option<u64>)>,
     /// Per segment ordinal, its decoded columns if decoded already.
     decoded: Vec<Option<Arc<Columns>>>,
-    /// A facet whose counts are the whole segment's (see
+    /// Facets whose counts are the whole segment's (see
     /// `FilterClauses::unfaceted`); the query visits only documents that
-    /// pass its filter.
-    whole: Option<FacetKind>,
+    /// pass their filters.
+    whole: Whole,
 }
 
 impl<C> FacetedPass<C> {
@@ -43,7 +43,7 @@ impl<C> FacetedPass<C> {
         top: C,
         filters: &FilterClauses,
         decoded: Vec<Option<Arc<Columns>>>,
-        whole: Option<FacetKind>,
+        whole: Whole,
     ) -> FacetedPass<C> {
         FacetedPass {
             top,
@@ -78,7 +78,7 @@ impl<C: Collector> Collector for FacetedPass<C> {
             }
         };
         // Documents visited for `whole` pass its filter already.
-        let tested = |kind: FacetKind| Some(kind) != self.whole;
+        let tested = |kind: FacetKind| self.whole != Whole::One(kind);
         for (kind, values) in self.facet_values.iter().filter(|(k, _)| tested(*k)) {
             restrict(*kind, counting.values_test(*kind, values)?);
         }
@@ -86,15 +86,24 @@ impl<C: Collector> Collector for FacetedPass<C> {
             restrict(FacetKind::Year, counting.month_test(segment, range)?);
         }
         let mut counting = counting;
-        if let Some(kind) = self.whole {
-            counting.count_whole(slot(kind), segment);
+        let whole: Vec<usize> = match self.whole {
+            Whole::None => Vec::new(),
+            Whole::One(kind) => vec![slot(kind)],
+            Whole::All => FacetKind::ALL.into_iter().map(slot).collect(),
+        };
+        if !whole.is_empty() {
+            counting.count_whole(&whole, segment);
         }
         Ok(SegmentPass {
             top: self.top.for_segment(ordinal, segment)?,
             total: 0,
             counting,
             restrictions,
-            whole: self.whole.map(slot),
+            whole: match self.whole {
+                Whole::One(kind) => Some(slot(kind)),
+                _ => None,
+            },
+            counts: self.whole != Whole::All,
             pending: Vec::with_capacity(BATCH),
         })
     }
@@ -129,6 +138,9 @@ pub(crate) struct SegmentPass<T> {
     restrictions: Vec<Restriction>,
     /// The facet whose counts are already the whole segment's.
     whole: Option<usize>,
+    /// Whether matches are counted at all: not when every facet's counts
+    /// are the whole segment's.
+    counts: bool,
     /// Matches not yet tested and counted (see `flush`).
     pending: Vec<(DocId, Score)>,
 }
@@ -145,6 +157,14 @@ impl<T: SegmentCollector> SegmentPass<T> {
     /// first, in a loop with nothing else to do, lets the processor have
     /// many of those reads in flight at once.
     fn flush(&mut self) {
+        if !self.counts {
+            self.total += self.pending.len();
+            for &(doc, score) in &self.pending {
+                self.top.collect(doc, score);
+            }
+            self.pending.clear();
+            return;
+        }
         if let Counting::Packed { columns, .. } = &self.counting {
             let p = packed(columns);
             let mut touched = 0u16;
