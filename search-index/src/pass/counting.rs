@@ -162,22 +162,11 @@ impl Counting {
         })
     }
 
+    /// `doc` passes every test of `r`, read from tantivy's columns (packed
+    /// rows are tested a batch at a time, by `Restriction::fail_mask`).
     #[inline]
     pub(super) fn passes(&self, r: &Restriction, doc: DocId) -> bool {
         r.tests.iter().all(|test| match (test, self) {
-            (Test::Single { i, accept }, Counting::Packed { columns, .. }) => {
-                accept[packed(columns).rows[doc as usize].single[*i] as usize]
-            }
-            (Test::Multi { i, accept }, Counting::Packed { columns, .. }) => {
-                let p = packed(columns);
-                p.rows[doc as usize]
-                    .multi(&p.multi, *i)
-                    .iter()
-                    .any(|&v| accept[v as usize])
-            }
-            (Test::Month { accept }, Counting::Packed { columns, .. }) => {
-                accept[packed(columns).rows[doc as usize].month as usize]
-            }
             (Test::Ordinals { accept }, Counting::Columns(facets)) => {
                 facets[r.slot].any(doc, accept)
             }

@@ -150,12 +150,8 @@ pub(crate) struct SegmentPass<T> {
 const BATCH: usize = 128;
 
 impl<T: SegmentCollector> SegmentPass<T> {
-    /// Tests and counts the pending matches. A match's row is almost never
-    /// in cache (rows of a million reports take megabytes, and matches are
-    /// spread over them), and handled one by one, between the scorer's own
-    /// work, each read waits for memory alone. Touching the rows of a batch
-    /// first, in a loop with nothing else to do, lets the processor have
-    /// many of those reads in flight at once.
+    /// Tests and counts the pending matches: on packed rows when the
+    /// segment has them, else on tantivy's columns, a match at a time.
     fn flush(&mut self) {
         if !self.counts {
             self.total += self.pending.len();
@@ -164,19 +160,6 @@ impl<T: SegmentCollector> SegmentPass<T> {
             }
             self.pending.clear();
             return;
-        }
-        if let Counting::Packed { columns, .. } = &self.counting {
-            let p = packed(columns);
-            let mut touched = 0u16;
-            for &(doc, _) in &self.pending {
-                touched ^= p.rows[doc as usize].single[0];
-            }
-            // Then their multi values, which the rows point to.
-            for &(doc, _) in &self.pending {
-                let start = p.rows[doc as usize].start as usize;
-                touched ^= p.multi.get(start).copied().unwrap_or(0);
-            }
-            std::hint::black_box(touched);
         }
         if let Counting::Packed { columns, .. } = &self.counting {
             self.flush_packed(columns.clone());
@@ -211,8 +194,24 @@ impl<T: SegmentCollector> SegmentPass<T> {
     /// runs over the whole batch in a loop of its own, which the processor
     /// predicts and pipelines, and leaves a bit per failing match. The bits
     /// then say which matches are hits and which fail exactly one filter.
+    ///
+    /// A match's row is almost never in cache (rows of a million reports
+    /// take megabytes, and matches are spread over them), and handled one
+    /// by one, between the scorer's own work, each read waits for memory
+    /// alone. Touching the rows of the batch first, in a loop with nothing
+    /// else to do, lets the processor have many of those reads in flight.
     fn flush_packed(&mut self, columns: std::sync::Arc<crate::stats::Columns>) {
         let p = packed(&columns);
+        let mut touched = 0u16;
+        for &(doc, _) in &self.pending {
+            touched ^= p.rows[doc as usize].single[0];
+        }
+        // Then their multi values, which the rows point to.
+        for &(doc, _) in &self.pending {
+            let start = p.rows[doc as usize].start as usize;
+            touched ^= p.multi.get(start).copied().unwrap_or(0);
+        }
+        std::hint::black_box(touched);
         let fails: Vec<u128> = self
             .restrictions
             .iter()
