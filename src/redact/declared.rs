@@ -6,6 +6,7 @@
 //! URLs (where the boundary is a dot, a slash or an `@`).
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use rustc_hash::FxHashSet;
 
 use super::detect::Span;
 use super::normalise::{skeleton_of, Skeleton};
@@ -58,13 +59,13 @@ struct FewNeedles {
 }
 
 impl FewNeedles {
-    /// `None` when a needle is shorter than two bytes.
-    fn new(needles: &[String]) -> Option<FewNeedles> {
+    /// Every needle must be at least two bytes long.
+    fn new(needles: Vec<String>) -> FewNeedles {
         let mut group = [0u16; 257];
         let mut pairs = [0u64; 64];
-        for n in needles {
+        for n in &needles {
             let &[a, b, ..] = n.as_bytes() else {
-                return None;
+                unreachable!("needles of two bytes or more");
             };
             group[a as usize + 1] += 1;
             let pair = pair_of(a, b);
@@ -80,12 +81,12 @@ impl FewNeedles {
             by_first[*slot as usize] = i as u16;
             *slot += 1;
         }
-        Some(FewNeedles {
-            needles: needles.iter().map(|n| n.as_bytes().to_vec()).collect(),
+        FewNeedles {
+            needles: needles.into_iter().map(String::into_bytes).collect(),
             by_first,
             group,
             pairs,
-        })
+        }
     }
 
     /// The first position from `from` where a needle may start.
@@ -139,19 +140,20 @@ fn pair_of(a: u8, b: u8) -> usize {
 }
 
 impl Searcher {
-    fn new(needles: &[String]) -> Searcher {
+    fn new(needles: Vec<String>) -> Searcher {
         let bytes: usize = needles.iter().map(String::len).sum();
-        if needles.len() <= FEW_NEEDLES && bytes <= FEW_NEEDLE_BYTES {
-            if let Some(few) = FewNeedles::new(needles) {
-                return Searcher::Few(Box::new(few));
-            }
+        if needles.len() <= FEW_NEEDLES
+            && bytes <= FEW_NEEDLE_BYTES
+            && needles.iter().all(|n| n.len() >= 2)
+        {
+            return Searcher::Few(Box::new(FewNeedles::new(needles)));
         }
         // A contiguous NFA builds several times faster than a DFA.
         Searcher::Automaton(
             AhoCorasickBuilder::new()
                 .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .match_kind(MatchKind::LeftmostLongest)
-                .build(needles)
+                .build(&needles)
                 .expect("terms are bounded in size and count"),
         )
     }
@@ -223,19 +225,21 @@ impl TermMatcher {
     /// report itself, which reappear as they were written): far fewer
     /// patterns, so a much faster build.
     pub fn exact(terms: Vec<(Term, String)>) -> TermMatcher {
-        let mut seen = std::collections::HashSet::new();
-        let terms: Vec<(Term, String)> = terms
-            .into_iter()
-            .filter(|(_, w)| seen.insert(skeleton_of(w.trim())))
-            .collect();
-        TermMatcher::build(terms, |w| {
-            let s = skeleton_of(w.trim());
-            if s.chars().count() < 2 {
-                Vec::new()
-            } else {
-                vec![s]
+        // The skeleton is the needle: each is made once, and a term written
+        // twice is searched for once (the first one written keeps its key).
+        let mut seen = FxHashSet::default();
+        let mut needles = Vec::with_capacity(terms.len());
+        let mut kept = Vec::with_capacity(terms.len());
+        for (term, written) in terms {
+            let s = skeleton_of(written.trim());
+            if s.chars().nth(1).is_none() || !seen.insert(s.clone()) {
+                continue;
             }
-        })
+            needles.push(s);
+            kept.push(term);
+        }
+        let pattern_term = (0..kept.len()).collect();
+        TermMatcher::searching(needles, pattern_term, kept)
     }
 
     fn build(terms: Vec<(Term, String)>, forms: impl Fn(&str) -> Vec<String>) -> TermMatcher {
@@ -253,11 +257,15 @@ impl TermMatcher {
             }
             kept.push(term);
         }
-        let searcher = (!needles.is_empty()).then(|| Searcher::new(&needles));
+        TermMatcher::searching(needles, pattern_term, kept)
+    }
+
+    fn searching(needles: Vec<String>, pattern_term: Vec<usize>, terms: Vec<Term>) -> TermMatcher {
+        let searcher = (!needles.is_empty()).then(|| Searcher::new(needles));
         TermMatcher {
             searcher,
             pattern_term,
-            terms: kept,
+            terms,
         }
     }
 
@@ -334,7 +342,7 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let few = FewNeedles::new(&needles).unwrap();
+        let few = FewNeedles::new(needles.clone());
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&needles)

@@ -262,50 +262,31 @@ impl Redactor {
         self.learned = TermMatcher::exact(names);
     }
 
-    fn placeholder(&mut self, kind: FindingKind, key: &str) -> String {
-        if let Some(p) = self.assigned.get(&kind).and_then(|values| values.get(key)) {
-            return p.clone();
-        }
-        if let Some(p) = self.known.as_ref().and_then(|k| k.lookup(key)) {
-            self.assigned
-                .entry(kind)
-                .or_default()
-                .insert(key.to_string(), p.clone());
-            return p;
-        }
-        let n = self.next.entry(kind).or_insert(0);
-        *n += 1;
-        // The submitting organisation is `[ORG]`; only a second one is numbered.
-        let p = if kind == FindingKind::Organization && *n == 1 {
-            "[ORG]".to_string()
-        } else {
-            format!("[{}-{}]", kind.prefix(), n)
+    /// Give `key` its placeholder, the first time it is replaced: the one
+    /// an earlier redaction of the report gave it, or the next number.
+    fn assign(&mut self, kind: FindingKind, key: &str) {
+        let p = match self.known.as_ref().and_then(|k| k.lookup(key)) {
+            Some(p) => p,
+            None => {
+                let n = self.next.entry(kind).or_insert(0);
+                *n += 1;
+                // The submitting organisation is `[ORG]`; only a second one
+                // is numbered.
+                if kind == FindingKind::Organization && *n == 1 {
+                    "[ORG]".to_string()
+                } else {
+                    format!("[{}-{}]", kind.prefix(), n)
+                }
+            }
         };
         self.assigned
             .entry(kind)
             .or_default()
-            .insert(key.to_string(), p.clone());
-        p
+            .insert(key.to_string(), p);
     }
 
     fn record(&mut self, kind: FindingKind, placeholder: &str, field: &str, count: usize) {
-        // Looked up before inserting: the key is copied only the first time.
-        if !self.findings.contains_key(placeholder) {
-            self.findings.insert(
-                placeholder.to_string(),
-                Finding {
-                    kind,
-                    placeholder: placeholder.to_string(),
-                    fields: Vec::new(),
-                    count: 0,
-                },
-            );
-        }
-        let f = self.findings.get_mut(placeholder).expect("inserted above");
-        f.count += count;
-        if !f.fields.iter().any(|x| x == field) {
-            f.fields.push(field.to_string());
-        }
+        record(&mut self.findings, kind, placeholder, field, count);
     }
 
     /// The text with every identifying span replaced.
@@ -373,9 +354,18 @@ impl Redactor {
                     self.record(span.kind, "(month or offset)", field, 1);
                 }
                 _ => {
-                    let p = self.placeholder(span.kind, &span.key);
-                    out.push_str(&p);
-                    self.record(span.kind, &p, field, 1);
+                    // Looked up again rather than cloned: most values were
+                    // given their placeholder at an earlier mention.
+                    if !self
+                        .assigned
+                        .get(&span.kind)
+                        .is_some_and(|values| values.contains_key(&span.key))
+                    {
+                        self.assign(span.kind, &span.key);
+                    }
+                    let p = &self.assigned[&span.kind][&span.key];
+                    out.push_str(p);
+                    record(&mut self.findings, span.kind, p, field, 1);
                 }
             }
             cursor = span.end;
@@ -409,6 +399,36 @@ impl Redactor {
         declared: &DeclaredTerms,
     ) -> PlaceholderMap {
         PlaceholderMap::build(key, &self.assigned, declared)
+    }
+}
+
+/// Count one more use of `placeholder` in `field`. Looked up before
+/// inserting: the placeholder is copied only the first time.
+fn record(
+    findings: &mut BTreeMap<String, Finding>,
+    kind: FindingKind,
+    placeholder: &str,
+    field: &str,
+    count: usize,
+) {
+    match findings.get_mut(placeholder) {
+        Some(f) => {
+            f.count += count;
+            if !f.fields.iter().any(|x| x == field) {
+                f.fields.push(field.to_string());
+            }
+        }
+        None => {
+            findings.insert(
+                placeholder.to_string(),
+                Finding {
+                    kind,
+                    placeholder: placeholder.to_string(),
+                    fields: vec![field.to_string()],
+                    count,
+                },
+            );
+        }
     }
 }
 

@@ -12,6 +12,8 @@
 //! pattern run on a stretch alone sees a non-word byte beyond each end, as
 //! it would in the whole text: `\b` at the edges means the same.
 
+use std::cell::RefCell;
+
 /// Byte classes, as bits of a stretch's mask.
 pub const DIGIT: u16 = 1;
 pub const UPPER: u16 = 1 << 1;
@@ -96,40 +98,67 @@ fn is_notable(s: &Stretch) -> bool {
     s.mask & NOTABLE_CLASSES != 0 || s.byte_len() >= NOTABLE_LENGTH
 }
 
+const EMPTY: Stretch = Stretch {
+    start: 0,
+    end: 0,
+    mask: 0,
+};
+
+/// Texts up to 128 KB split into the thread's buffer.
+const SCRATCH_RECORDS: usize = 64 * 1024;
+
+/// Split `bytes` into stretches, written to the front of `all` (at least
+/// `bytes.len() / 2 + 2` long); returns how many. Without branches on the
+/// byte: where words end is unpredictable, and a mispredicted branch every
+/// few bytes costs more than writing a record at every byte and keeping it
+/// only at a word's end.
+fn split(bytes: &[u8], all: &mut [Stretch]) -> usize {
+    let mut kept = 0usize;
+    let mut start = 0u32;
+    let mut mask = 0u16;
+    for (i, &b) in bytes.iter().enumerate() {
+        let c = CLASSES[b as usize];
+        let space = c == SPACE;
+        let i = i as u32;
+        all[kept] = Stretch {
+            start,
+            end: i,
+            mask,
+        };
+        kept += (space & (i > start)) as usize;
+        start = if space { i + 1 } else { start };
+        mask = if space { 0 } else { mask | c };
+    }
+    let end = bytes.len() as u32;
+    all[kept] = Stretch { start, end, mask };
+    kept + (end > start) as usize
+}
+
 impl Stretches {
     pub fn new(text: &str) -> Stretches {
-        // Without branches on the byte: where words end is unpredictable,
-        // and a mispredicted branch every few bytes costs more than writing
-        // a record at every byte and keeping it only at a word's end.
-        let bytes = text.as_bytes();
-        let mut all = vec![
-            Stretch {
-                start: 0,
-                end: 0,
-                mask: 0
-            };
-            bytes.len() / 2 + 2
-        ];
-        let mut kept = 0usize;
-        let mut start = 0u32;
-        let mut mask = 0u16;
-        for (i, &b) in bytes.iter().enumerate() {
-            let c = CLASSES[b as usize];
-            let space = c == SPACE;
-            let i = i as u32;
-            all[kept] = Stretch {
-                start,
-                end: i,
-                mask,
-            };
-            kept += (space & (i > start)) as usize;
-            start = if space { i + 1 } else { start };
-            mask = if space { 0 } else { mask | c };
+        // Records are written into a buffer kept by the thread, as long as
+        // the longest text yet: a fresh one per text would cost zeroed pages
+        // from the kernel, for six times the text's size. A text longer
+        // than most gets a buffer of its own, so that a thread does not
+        // keep megabytes for the rare large submission.
+        thread_local! {
+            static SCRATCH: RefCell<Vec<Stretch>> = const { RefCell::new(Vec::new()) };
         }
-        let end = bytes.len() as u32;
-        all[kept] = Stretch { start, end, mask };
-        kept += (end > start) as usize;
-        all.truncate(kept);
+        let needed = text.len() / 2 + 2;
+        let all = if needed <= SCRATCH_RECORDS {
+            SCRATCH.with_borrow_mut(|scratch| {
+                if scratch.len() < needed {
+                    scratch.resize(needed, EMPTY);
+                }
+                let kept = split(text.as_bytes(), scratch);
+                scratch[..kept].to_vec()
+            })
+        } else {
+            let mut all = vec![EMPTY; needed];
+            let kept = split(text.as_bytes(), &mut all);
+            all.truncate(kept);
+            all
+        };
         // A dozen gates look at the stretches; a list of the few that can
         // pass any of them spares each gate a walk over every word.
         let notable = (0..all.len() as u32)
