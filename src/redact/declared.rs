@@ -25,6 +25,10 @@ pub struct TermMatcher {
     /// For each pattern, the index of its term.
     pattern_term: Vec<usize>,
     terms: Vec<Term>,
+    /// A number glued to a short term goes with it (`DUO1` for the declared
+    /// `Duo`). Only for declared terms: a pair of initials learned from an
+    /// attendee list (`EC`) would take `EC2` with it.
+    numbered: bool,
 }
 
 /// Finds the needles leftmost-longest, without overlaps (Aho–Corasick's
@@ -183,19 +187,35 @@ fn is_word_char(c: char) -> bool {
 /// name.
 const INSIDE_TOKENS_FROM: usize = 6;
 
-/// Separators between the words of a multi-word term, as written.
-const JOINERS: [&str; 5] = [" ", "-", "", "_", "."];
+/// Terms of up to this many words are found with a space (or a hyphen,
+/// an underscore, a line break: the skeleton writes them all as spaces) or
+/// nothing between each pair of words, in any mix (`long-distance
+/// network`, `Firefox add-ons`, `AcmePay gateway`): 2^(words - 1) needles.
+/// Longer terms are found with one of them throughout. Dots join words
+/// only throughout (`acme.pay`, in host names).
+const MIXED_JOINERS_UP_TO: usize = 4;
 
 /// Every written form of a term, on the skeleton (lowercase, folded).
 pub fn variants_of(term: &str) -> Vec<String> {
     let skeleton = skeleton_of(term.trim());
-    let words: Vec<&str> = skeleton
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = skeleton.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out: Vec<String> = Vec::new();
     let bases: Vec<String> = if words.len() > 1 {
-        JOINERS.iter().map(|j| words.join(j)).collect()
+        let mut bases = if words.len() > MIXED_JOINERS_UP_TO {
+            vec![words.join(" "), words.concat()]
+        } else {
+            // Each word after the first, with each joiner before it.
+            let mut bases = vec![words[0].to_string()];
+            for w in &words[1..] {
+                bases = bases
+                    .iter()
+                    .flat_map(|b| [format!("{b} {w}"), format!("{b}{w}")])
+                    .collect();
+            }
+            bases
+        };
+        bases.push(words.join("."));
+        bases
     } else {
         vec![skeleton.trim().to_string()]
     };
@@ -218,7 +238,21 @@ pub fn variants_of(term: &str) -> Vec<String> {
 impl TermMatcher {
     /// Every written variant of each term (for declared terms).
     pub fn new(terms: Vec<(Term, String)>) -> TermMatcher {
-        TermMatcher::build(terms, variants_of)
+        let mut needles = Vec::new();
+        let mut pattern_term = Vec::new();
+        let mut kept = Vec::new();
+        for (term, written) in terms {
+            let vs = variants_of(&written);
+            if vs.is_empty() {
+                continue;
+            }
+            for v in vs {
+                needles.push(v);
+                pattern_term.push(kept.len());
+            }
+            kept.push(term);
+        }
+        TermMatcher::searching(needles, pattern_term, kept, true)
     }
 
     /// Each term only as written (for names and secrets learned from the
@@ -239,33 +273,21 @@ impl TermMatcher {
             kept.push(term);
         }
         let pattern_term = (0..kept.len()).collect();
-        TermMatcher::searching(needles, pattern_term, kept)
+        TermMatcher::searching(needles, pattern_term, kept, false)
     }
 
-    fn build(terms: Vec<(Term, String)>, forms: impl Fn(&str) -> Vec<String>) -> TermMatcher {
-        let mut needles = Vec::new();
-        let mut pattern_term = Vec::new();
-        let mut kept = Vec::new();
-        for (term, written) in terms {
-            let vs = forms(&written);
-            if vs.is_empty() {
-                continue;
-            }
-            for v in vs {
-                needles.push(v);
-                pattern_term.push(kept.len());
-            }
-            kept.push(term);
-        }
-        TermMatcher::searching(needles, pattern_term, kept)
-    }
-
-    fn searching(needles: Vec<String>, pattern_term: Vec<usize>, terms: Vec<Term>) -> TermMatcher {
+    fn searching(
+        needles: Vec<String>,
+        pattern_term: Vec<usize>,
+        terms: Vec<Term>,
+        numbered: bool,
+    ) -> TermMatcher {
         let searcher = (!needles.is_empty()).then(|| Searcher::new(needles));
         TermMatcher {
             searcher,
             pattern_term,
             terms,
+            numbered,
         }
     }
 
@@ -312,8 +334,19 @@ impl TermMatcher {
             if !long && first.is_some_and(is_word_char) && before.is_some_and(is_word_char) {
                 continue;
             }
+            let mut m_end = m_end;
             if !long && last.is_some_and(is_word_char) && after.is_some_and(is_word_char) {
-                continue;
+                // A number glued on (`DUO1`, `acme2`) names an instance of
+                // the term: it goes with it. Any other letter makes another
+                // word.
+                let digits = sk[m_end..].bytes().take_while(u8::is_ascii_digit).count();
+                if !self.numbered
+                    || digits == 0
+                    || sk[m_end + digits..].chars().next().is_some_and(is_word_char)
+                {
+                    continue;
+                }
+                m_end += digits;
             }
             let (start, end) = skeleton.to_clean(m_start, m_end, clean);
             out.push(Span::new(start, end, term.kind, term.key.clone()));
@@ -366,6 +399,49 @@ mod tests {
                 .collect();
             assert_eq!(few.find_iter(t).collect::<Vec<_>>(), expected, "{t:?}");
         }
+    }
+
+    #[test]
+    fn words_are_found_however_they_are_separated() {
+        let t = DeclaredTerms {
+            products: vec!["Firefox Add-ons".into(), "long-distance network".into()],
+            ..Default::default()
+        };
+        let text = "Firefox add-ons broke; firefox-add ons, FIREFOX ADDONS, firefox_add-ons and Firefox\nAdd-ons too. \
+                    The long-distance network, long distance-network, longdistance network, \
+                    long\u{2011}distance\u{2011}network and long.distance.network failed.";
+        assert_eq!(
+            found(&t, text),
+            [
+                "Firefox add-ons",
+                "firefox-add ons",
+                "FIREFOX ADDONS",
+                "firefox_add-ons",
+                "Firefox\nAdd-ons",
+                "long-distance network",
+                "long distance-network",
+                "longdistance network",
+                // NFKC writes the non-breaking hyphen as U+2010.
+                "long\u{2010}distance\u{2010}network",
+                "long.distance.network"
+            ]
+        );
+        // Every mix of a space and nothing, for up to four words; one
+        // separator throughout beyond. Each base has its two plurals.
+        assert_eq!(variants_of("a b c d").len(), (8 + 1) * 3);
+        assert_eq!(variants_of("a b c d e").len(), 3 * 3);
+    }
+
+    #[test]
+    fn a_number_glued_to_a_short_term_goes_with_it() {
+        let t = DeclaredTerms {
+            products: vec!["Duo".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            found(&t, "migrated off DUO1 to duo12 and Duo-3; duo1x, duos, duolingo, 2duo stay"),
+            ["DUO1", "duo12", "Duo", "duos"]
+        );
     }
 
     #[test]

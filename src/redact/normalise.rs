@@ -6,9 +6,12 @@
 //!   full-width letters must not slip through, and an RTL override must not
 //!   make a published report display something else than it stores;
 //! * the *skeleton* — the clean text lowercased with look-alike letters from
-//!   other scripts folded to Latin — is what declared terms are matched
-//!   against, with a map back to clean-text offsets. It is never published,
-//!   so Cyrillic prose stays Cyrillic in the report.
+//!   other scripts folded to Latin, and hyphens, underscores, tabs and line
+//!   breaks written as spaces — is what declared terms are matched against,
+//!   with a map back to clean-text offsets. It is never published, so
+//!   Cyrillic prose stays Cyrillic in the report. One needle with spaces
+//!   finds a term however its words are separated (`long-distance network`,
+//!   `acme_pay gateway`, a name broken across lines).
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
@@ -80,21 +83,24 @@ pub struct Skeleton {
 
 impl Skeleton {
     pub fn new(clean: &str) -> Skeleton {
+        // Built as bytes: every byte pushed is ASCII or a whole character's
+        // UTF-8, so the text is checked once at the end.
+        let mut text = Vec::with_capacity(clean.len());
         if clean.is_ascii() {
+            push_ascii_folded(&mut text, clean);
             return Skeleton {
-                text: clean.to_ascii_lowercase(),
+                text: String::from_utf8(text).expect("ASCII is UTF-8"),
                 origin: None,
                 clean_len: clean.len(),
             };
         }
-        let mut text = String::with_capacity(clean.len());
         let mut origin = Vec::with_capacity(clean.len());
         let mut rest = clean;
         let mut at = 0;
         // Mostly ASCII with a few curly quotes or accents: the ASCII runs
-        // are lowercased whole, only the other characters one by one.
+        // are folded whole, only the other characters one by one.
         while let Some(run) = rest.find(|c: char| !c.is_ascii()) {
-            push_ascii_lowercase(&mut text, &rest[..run]);
+            push_ascii_folded(&mut text, &rest[..run]);
             origin.extend(at..at + run);
             let c = rest[run..].chars().next().expect("a character starts here");
             Self::push_folded(&mut text, &mut origin, at + run, c);
@@ -102,17 +108,24 @@ impl Skeleton {
             rest = &rest[used..];
             at += used;
         }
-        push_ascii_lowercase(&mut text, rest);
+        push_ascii_folded(&mut text, rest);
         origin.extend(at..at + rest.len());
         Skeleton {
-            text,
+            text: String::from_utf8(text).expect("whole characters of UTF-8"),
             origin: Some(origin),
             clean_len: clean.len(),
         }
     }
 
     /// The skeleton of one non-ASCII character at clean offset `i`.
-    fn push_folded(text: &mut String, origin: &mut Vec<usize>, i: usize, c: char) {
+    fn push_folded(text: &mut Vec<u8>, origin: &mut Vec<usize>, i: usize, c: char) {
+        // Hyphens and dashes of other kinds separate words as `-` does
+        // (`acme‑pay` with a non-breaking hyphen).
+        if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}') {
+            text.push(b' ');
+            origin.push(i);
+            return;
+        }
         // Accents are dropped too: `Qúillfeather` is the declared
         // `Quillfeather` with a combining mark on it.
         decompose_canonical(c, |base| {
@@ -120,9 +133,10 @@ impl Skeleton {
                 return;
             }
             for lc in fold_lookalike(base).to_lowercase() {
-                let before = text.len();
-                text.push(lc);
-                origin.extend(std::iter::repeat_n(i, text.len() - before));
+                let mut utf8 = [0u8; 4];
+                let bytes = lc.encode_utf8(&mut utf8).as_bytes();
+                text.extend_from_slice(bytes);
+                origin.extend(std::iter::repeat_n(i, bytes.len()));
             }
         });
     }
@@ -143,11 +157,26 @@ impl Skeleton {
     }
 }
 
-/// Append `ascii` lowercased, without a temporary copy.
-fn push_ascii_lowercase(text: &mut String, ascii: &str) {
-    let from = text.len();
-    text.push_str(ascii);
-    text[from..].make_ascii_lowercase();
+/// What each ASCII byte becomes in the skeleton: lowercase letters, and a
+/// space for every separator a term's words may be written with.
+const FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = match b {
+            b'-' | b'_' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => b' ',
+            _ => b.to_ascii_lowercase(),
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Append `ascii` folded (see `FOLD`), byte for byte: offsets stay as
+/// they were.
+fn push_ascii_folded(text: &mut Vec<u8>, ascii: &str) {
+    text.extend(ascii.bytes().map(|b| FOLD[b as usize]));
 }
 
 /// `f` of the lowercase of `word`, without a copy on the heap when the word
