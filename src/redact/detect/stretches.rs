@@ -341,6 +341,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_text_splits_as_a_plain_split_does_whatever_came_before() {
+        // The thread's buffer keeps the records of a longer text before;
+        // texts past its size take a buffer of their own.
+        let words = ["alpha", "10.0.0.1", "x:y", "é-b", "z"];
+        let text_of = |n: usize| -> String {
+            (0..n)
+                .map(|i| words[i % words.len()])
+                .collect::<Vec<_>>()
+                .join(["  ", "\t", "\n", " "][n % 4])
+        };
+        let long = text_of(40_000);
+        assert!(long.len() / 2 + 2 > SCRATCH_RECORDS, "past the buffer");
+        for text in [
+            text_of(2_000),
+            text_of(7),
+            long,
+            text_of(1),
+            text_of(3_000),
+            String::new(),
+        ] {
+            let ours: Vec<(usize, usize)> = Stretches::new(&text)
+                .iter()
+                .map(|s| (s.start as usize, s.end as usize))
+                .collect();
+            let plain: Vec<(usize, usize)> = text
+                .split(|c: char| c.is_ascii_whitespace())
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    let start = w.as_ptr() as usize - text.as_ptr() as usize;
+                    (start, start + w.len())
+                })
+                .collect();
+            assert_eq!(ours, plain, "{} bytes", text.len());
+        }
+    }
+
+    #[test]
     fn stretches_split_at_ascii_whitespace_and_merge() {
         let text = " ab 10.0.0.1\tx:y\n\nz ";
         let s = Stretches::new(text);
