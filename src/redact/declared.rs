@@ -342,7 +342,10 @@ impl TermMatcher {
                 let digits = sk[m_end..].bytes().take_while(u8::is_ascii_digit).count();
                 if !self.numbered
                     || digits == 0
-                    || sk[m_end + digits..].chars().next().is_some_and(is_word_char)
+                    || sk[m_end + digits..]
+                        .chars()
+                        .next()
+                        .is_some_and(is_word_char)
                 {
                     continue;
                 }
@@ -439,7 +442,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            found(&t, "migrated off DUO1 to duo12 and Duo-3; duo1x, duos, duolingo, 2duo stay"),
+            found(
+                &t,
+                "migrated off DUO1 to duo12 and Duo-3; duo1x, duos, duolingo, 2duo stay"
+            ),
             ["DUO1", "duo12", "Duo", "duos"]
         );
     }

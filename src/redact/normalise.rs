@@ -121,7 +121,10 @@ impl Skeleton {
     fn push_folded(text: &mut Vec<u8>, origin: &mut Vec<usize>, i: usize, c: char) {
         // Hyphens and dashes of other kinds separate words as `-` does
         // (`acme‑pay` with a non-breaking hyphen).
-        if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}') {
+        if matches!(
+            c,
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}'
+        ) {
             text.push(b' ');
             origin.push(i);
             return;
