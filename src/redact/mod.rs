@@ -285,10 +285,6 @@ impl Redactor {
             .insert(key.to_string(), p);
     }
 
-    fn record(&mut self, kind: FindingKind, placeholder: &str, field: &str, count: usize) {
-        record(&mut self.findings, kind, placeholder, field, count);
-    }
-
     /// The text with every identifying span replaced.
     pub fn redact(&mut self, field: &str, text: &str) -> String {
         let (clean, spans) = self.spans(field, text);
@@ -312,7 +308,13 @@ impl Redactor {
             ..
         } = self.prepare(text);
         if staff > 0 {
-            self.record(FindingKind::StaffList, "(section removed)", field, staff);
+            record(
+                &mut self.findings,
+                FindingKind::StaffList,
+                "(section removed)",
+                field,
+                staff,
+            );
         }
         self.times.find(&clean, &stretches, &mut spans);
         // Declared, then known, then learned names go in before the name
@@ -351,7 +353,7 @@ impl Redactor {
                 (FindingKind::Kept, _) => out.push_str(&clean[span.start..span.end]),
                 (_, Some(replacement)) => {
                     out.push_str(replacement);
-                    self.record(span.kind, "(month or offset)", field, 1);
+                    record(&mut self.findings, span.kind, "(month or offset)", field, 1);
                 }
                 _ => {
                     // Looked up again rather than cloned: most values were
