@@ -10,7 +10,9 @@
 //! ```
 //!
 //! The text-query case uses the FTS5 table the search benchmark built there,
-//! so SQL gets the same subset from its own full-text index.
+//! so SQL gets the same subset from its own full-text index; technologies
+//! and factors are counted in the tables it built beside it (the registry
+//! keeps them inside each report's content).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -106,7 +108,7 @@ fn sql_stats(conn: &mut SqliteConnection, subset: &str) -> SqlStats {
         (
             "technology",
             format!(
-                "SELECT t.technology AS key, count(*) AS n FROM reg.report_technologies t
+                "SELECT t.technology AS key, count(*) AS n FROM report_technologies t
                  JOIN (SELECT r.id {subset}) s ON s.id = t.report_id GROUP BY 1"
             ),
         ),
@@ -114,7 +116,7 @@ fn sql_stats(conn: &mut SqliteConnection, subset: &str) -> SqlStats {
             "category",
             format!(
                 "SELECT c.category AS key, count(DISTINCT t.report_id) AS n
-                 FROM reg.report_technologies t
+                 FROM report_technologies t
                  JOIN temp.tech_category c ON c.technology = t.technology
                  JOIN (SELECT r.id {subset}) s ON s.id = t.report_id GROUP BY 1"
             ),
@@ -138,7 +140,7 @@ fn sql_stats(conn: &mut SqliteConnection, subset: &str) -> SqlStats {
         (
             "contributing_factor",
             format!(
-                "SELECT f.factor AS key, count(*) AS n FROM reg.report_factors f
+                "SELECT f.factor AS key, count(*) AS n FROM report_factors f
                  JOIN (SELECT r.id {subset}) s ON s.id = f.report_id
                  WHERE f.kind = 'contributing' GROUP BY 1"
             ),
@@ -146,7 +148,7 @@ fn sql_stats(conn: &mut SqliteConnection, subset: &str) -> SqlStats {
         (
             "mitigation",
             format!(
-                "SELECT f.factor AS key, count(*) AS n FROM reg.report_factors f
+                "SELECT f.factor AS key, count(*) AS n FROM report_factors f
                  JOIN (SELECT r.id {subset}) s ON s.id = f.report_id
                  WHERE f.kind = 'mitigation' GROUP BY 1"
             ),
@@ -177,7 +179,7 @@ fn sql_stats(conn: &mut SqliteConnection, subset: &str) -> SqlStats {
             "technology_trigger",
             format!(
                 "SELECT t.technology AS a, s.trigger AS b, count(*) AS n
-                 FROM reg.report_technologies t
+                 FROM report_technologies t
                  JOIN (SELECT r.id, r.trigger {subset} AND r.trigger IS NOT NULL) s
                    ON s.id = t.report_id GROUP BY 1, 2"
             ),
@@ -186,9 +188,9 @@ fn sql_stats(conn: &mut SqliteConnection, subset: &str) -> SqlStats {
             "technology_factor",
             format!(
                 "SELECT t.technology AS a, f.factor AS b, count(*) AS n
-                 FROM reg.report_technologies t
+                 FROM report_technologies t
                  JOIN (SELECT r.id {subset}) s ON s.id = t.report_id
-                 JOIN reg.report_factors f ON f.report_id = t.report_id
+                 JOIN report_factors f ON f.report_id = t.report_id
                    AND f.kind = 'contributing' GROUP BY 1, 2"
             ),
         ),
@@ -196,8 +198,8 @@ fn sql_stats(conn: &mut SqliteConnection, subset: &str) -> SqlStats {
             "technology_pairs",
             format!(
                 "SELECT a.technology AS a, b.technology AS b, count(*) AS n
-                 FROM reg.report_technologies a
-                 JOIN reg.report_technologies b
+                 FROM report_technologies a
+                 JOIN report_technologies b
                    ON b.report_id = a.report_id AND a.technology < b.technology
                  JOIN (SELECT r.id {subset}) s ON s.id = a.report_id GROUP BY 1, 2"
             ),
@@ -216,7 +218,7 @@ fn sql_stats(conn: &mut SqliteConnection, subset: &str) -> SqlStats {
     .expect("durations");
     let by_category: Vec<Duration> = diesel::sql_query(format!(
         "SELECT DISTINCT c.category AS key, s.id AS id, s.ttd AS ttd, s.ttm AS ttm, s.ttr AS ttr
-         FROM reg.report_technologies t
+         FROM report_technologies t
          JOIN temp.tech_category c ON c.technology = t.technology
          JOIN (SELECT r.id, r.time_to_detect_minutes AS ttd, r.time_to_mitigate_minutes AS ttm,
                       r.time_to_resolve_minutes AS ttr {subset}) s ON s.id = t.report_id"
@@ -315,7 +317,7 @@ fn main() {
     // Technologies outside the taxonomy count as "other", as in the index.
     conn.batch_execute(
         "INSERT OR IGNORE INTO temp.tech_category
-         SELECT DISTINCT technology, 'other' FROM reg.report_technologies",
+         SELECT DISTINCT technology, 'other' FROM report_technologies",
     )
     .expect("other technologies");
 

@@ -90,4 +90,27 @@ impl AnyConnection {
             }
         }
     }
+    /// Runs `f` (a bulk import's writes) with SQLite's page cache raised to
+    /// `BULK_CACHE`, then lowers it again, which frees the pages. A large
+    /// import transaction touches pages all over the tables' and indexes'
+    /// B-trees (report ids are random); with the pooled connection's 32 MiB
+    /// most of them would be read from the file again and again. PostgreSQL
+    /// keeps its own shared buffers: nothing to do there.
+    pub fn bulk<T>(&mut self, f: impl FnOnce(&mut AnyConnection) -> T) -> Result<T, StoreError> {
+        let AnyConnection::Sqlite(c) = self else {
+            return Ok(f(self));
+        };
+        c.batch_execute(&format!("PRAGMA cache_size = -{};", BULK_CACHE >> 10))?;
+        let out = f(self);
+        if let AnyConnection::Sqlite(c) = self {
+            c.batch_execute(&format!(
+                "PRAGMA cache_size = -{};",
+                super::pool::CACHE >> 10
+            ))?;
+        }
+        Ok(out)
+    }
 }
+
+/// The page cache of a connection writing a bulk import, in bytes.
+const BULK_CACHE: usize = 512 << 20;

@@ -16,9 +16,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::schema::reports;
-use super::types::as_key;
-use super::{Connection, ReportRow, Status, StoreError};
+use super::schema::cohort_sizes;
+use super::{Connection, ReportRow, StoreError};
 use crate::report::ReportContent;
 
 /// k when nothing configures it: cells and cohorts under five reports.
@@ -91,31 +90,33 @@ pub struct Anonymity {
     pub warning: Option<String>,
 }
 
-/// Published reports other than `id` in the cohort `value` of `column`,
-/// plus one for the report itself, counting no further than `k`: the
-/// answer only matters up to k, and an indexed lookup of at most k rows
-/// keeps approval fast however large the registry grows.
-macro_rules! bounded_count {
-    ($conn:expr, $column:expr, $value:expr, $id:expr, $k:expr) => {{
-        let others: Vec<String> = reports::table
-            .filter($column.eq($value))
-            .filter(reports::status.eq(Status::Published.as_str()))
-            .filter(reports::id.ne(as_key($id)))
-            .select(reports::id)
-            .limit($k as i64)
-            .load($conn)?;
-        others.len() as u64 + 1
-    }};
+/// Published reports in the cohort `cohort` at `level`, plus one for the
+/// report about to be published, counted no further than `k` (the answer
+/// only matters up to k). The counts are kept per cohort by triggers on
+/// `reports` (see the `lean_writes` migration): one small lookup, however
+/// large the registry grows.
+fn bounded_count(
+    conn: &mut Connection,
+    level: &str,
+    cohort: &str,
+    k: u64,
+) -> Result<u64, StoreError> {
+    let published: Option<i64> = cohort_sizes::table
+        .find((level, cohort))
+        .select(cohort_sizes::published)
+        .first(conn)
+        .optional()?;
+    Ok((published.unwrap_or(0).max(0) as u64).min(k) + 1)
 }
 
 /// Decides what to generalise, giving up as little as possible: the size,
 /// else the month, else both, whichever first puts the report among at
 /// least `k` published reports (itself included) of compatible cohorts.
 /// Counts stop at k, so `cohort_reports` and `published_cohort_reports`
-/// read "at least k" when they equal k.
+/// read "at least k" when they equal k. The report must not be published
+/// yet: it counts itself once, on top of the published reports.
 pub fn check(
     conn: &mut Connection,
-    id: &str,
     content: &ReportContent,
     cohorts: Option<&Cohorts>,
     k: u64,
@@ -130,7 +131,7 @@ pub fn check(
     let Some(c) = cohorts else {
         return Ok(nothing(0));
     };
-    let exact = bounded_count!(conn, reports::cohort, &c.exact, id, k);
+    let exact = bounded_count(conn, "exact", &c.exact, k)?;
     if exact >= k {
         return Ok(nothing(exact));
     }
@@ -139,9 +140,9 @@ pub fn check(
         .as_deref()
         .is_some_and(|s| s != UNDISCLOSED);
     let has_month = content.incident.month.is_some();
-    let without_size = bounded_count!(conn, reports::cohort_no_size, &c.no_size, id, k);
-    let without_month = bounded_count!(conn, reports::cohort_no_month, &c.no_month, id, k);
-    let without_both = bounded_count!(conn, reports::cohort_coarse, &c.coarse, id, k);
+    let without_size = bounded_count(conn, "no_size", &c.no_size, k)?;
+    let without_month = bounded_count(conn, "no_month", &c.no_month, k)?;
+    let without_both = bounded_count(conn, "coarse", &c.coarse, k)?;
     // Each step: (fields withheld, reports sharing what remains visible).
     let steps = [
         (has_size.then(|| vec!["organization_size"]), without_size),

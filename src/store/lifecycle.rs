@@ -10,7 +10,7 @@ use super::cohort::{self, cohorts_of, Anonymity};
 use super::models::*;
 use super::schema::*;
 use super::types::{as_day, as_document, as_key, DayValue};
-use super::{today, AnyConnection, Connection, StoreError};
+use super::{today, Connection, StoreError};
 use crate::redact::consistency::PlaceholderMap;
 use crate::redact::{Deidentified, Finding};
 use crate::report::{PublishedReport, ReportContent};
@@ -136,77 +136,6 @@ fn insert_row(conn: &mut Connection, row: &ReportRow) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// One row per statement: the SQL is then the same for every row, so its
-/// prepared statement is cached, where a multi-row insert of varying length
-/// is prepared afresh each time (a fifth of bulk import time).
-///
-/// On PostgreSQL each statement is a round trip to the server, which costs
-/// more than planning: there one multi-row insert per table.
-fn insert_facets(conn: &mut Connection, id: &str, c: &ReportContent) -> Result<(), StoreError> {
-    let factors = [
-        ("contributing", &c.contributing_factors),
-        ("mitigation", &c.mitigations),
-        ("human", &c.human_factors),
-    ];
-    if let AnyConnection::Postgres(pg) = conn {
-        // Multi-row inserts are written per backend in diesel; this one is
-        // PostgreSQL's, on the connection inside the same transaction.
-        let technologies: Vec<_> = c
-            .technologies
-            .iter()
-            .map(|t| {
-                (
-                    report_technologies::report_id.eq(as_key(id)),
-                    report_technologies::technology.eq(t),
-                )
-            })
-            .collect();
-        if !technologies.is_empty() {
-            diesel::insert_into(report_technologies::table)
-                .values(technologies)
-                .execute(pg)?;
-        }
-        let rows: Vec<_> = factors
-            .iter()
-            .flat_map(|(kind, list)| {
-                list.iter().map(move |f| {
-                    (
-                        report_factors::report_id.eq(as_key(id)),
-                        report_factors::kind.eq(*kind),
-                        report_factors::factor.eq(f),
-                    )
-                })
-            })
-            .collect();
-        if !rows.is_empty() {
-            diesel::insert_into(report_factors::table)
-                .values(rows)
-                .execute(pg)?;
-        }
-        return Ok(());
-    }
-    for t in &c.technologies {
-        diesel::insert_into(report_technologies::table)
-            .values((
-                report_technologies::report_id.eq(as_key(id)),
-                report_technologies::technology.eq(t),
-            ))
-            .execute(conn)?;
-    }
-    for (kind, list) in factors {
-        for f in list {
-            diesel::insert_into(report_factors::table)
-                .values((
-                    report_factors::report_id.eq(as_key(id)),
-                    report_factors::kind.eq(kind),
-                    report_factors::factor.eq(f),
-                ))
-                .execute(conn)?;
-        }
-    }
-    Ok(())
-}
-
 /// Turns `row` (pending, in memory or in the database) into its published
 /// form: the k-anonymity check, then status and dates. The row's content is
 /// rewritten only when something was generalised.
@@ -217,7 +146,7 @@ fn prepare_publication(
     synopsis: Option<&str>,
     k: u64,
 ) -> Result<Anonymity, StoreError> {
-    let anonymity = cohort::check(conn, &row.id, content, row.cohorts().as_ref(), k)?;
+    let anonymity = cohort::check(conn, content, row.cohorts().as_ref(), k)?;
     if !anonymity.generalised.is_empty() {
         let mut generalised = content.clone();
         cohort::generalise(&mut generalised, &anonymity.generalised);
@@ -251,7 +180,6 @@ fn insert_report(
         prepare_publication(conn, &mut row, &d.content, None, k)?;
     }
     insert_row(conn, &row)?;
-    insert_facets(conn, &key, &d.content)?;
     if let Some(hash) = receipt_hash {
         diesel::insert_into(receipts::table)
             .values((
@@ -784,12 +712,11 @@ pub fn import_published(
                     "report {key} is newer here ({modified})"
                 )));
             }
-            // Amendments and facets go with it (cascade); the insert below
+            // Its amendments go with it (cascade); the insert below
             // writes the new version and its `publish` event re-indexes it.
             diesel::delete(reports::table.find(as_key(&key))).execute(conn)?;
         }
         insert_row(conn, &row)?;
-        insert_facets(conn, &key, &d.content)?;
         for (i, a) in report.amendments.iter().enumerate() {
             diesel::insert_into(amendments::table)
                 .values(AmendmentRow {
@@ -807,8 +734,12 @@ pub fn import_published(
 }
 
 pub fn queue(conn: &mut Connection) -> Result<Vec<QueueEntry>, StoreError> {
+    // 'pending' as a literal: only then may the planner use the partial
+    // index of pending reports by day (a bound value could be any status).
     let rows: Vec<ReportRow> = reports::table
-        .filter(reports::status.eq(Status::Pending.as_str()))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "status = 'pending'",
+        ))
         .order((reports::received_on.asc(), reports::id.asc()))
         .limit(500)
         .select(ReportRow::as_select())
@@ -841,7 +772,6 @@ pub fn review_item(conn: &mut Connection, id: &Uuid, k: u64) -> Result<ReviewIte
     let anonymity = match row.status() {
         Status::Pending => Some(cohort::check(
             conn,
-            &row.id,
             &view.content,
             row.cohorts().as_ref(),
             k,

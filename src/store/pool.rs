@@ -21,6 +21,9 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use super::backend::{AnyConnection, Kind};
 use super::StoreError;
 
+/// Each SQLite connection's page cache, in bytes.
+pub(super) const CACHE: usize = 32 << 20;
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
@@ -78,14 +81,15 @@ impl ManageConnection for Manager {
             Kind::Sqlite => {
                 let mut conn =
                     SqliteConnection::establish(&self.url).map_err(Error::ConnectionError)?;
-                conn.batch_execute(
+                conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000;
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = FULL;
                      PRAGMA foreign_keys = ON;
-                     PRAGMA cache_size = -32768;
+                     PRAGMA cache_size = -{};
                      PRAGMA secure_delete = ON;",
-                )
+                    CACHE >> 10
+                ))
                 .map_err(Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(conn))
             }
@@ -182,7 +186,7 @@ impl Store {
         if let Ok(mut conn) = self.conn() {
             let sql = match self.kind {
                 Kind::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE);",
-                Kind::Postgres => "VACUUM reports, amendments, questions, receipts, report_technologies, report_factors;",
+                Kind::Postgres => "VACUUM reports, amendments, questions, receipts;",
             };
             let _ = conn.batch_execute(sql);
         }

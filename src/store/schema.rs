@@ -39,23 +39,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
-    use crate::store::types::{Day, Document, Instant, Key};
-
-    report_technologies (report_id, technology) {
-        report_id -> Key,
-        technology -> Text,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::store::types::{Day, Document, Instant, Key};
-
-    report_factors (report_id, kind, factor) {
-        report_id -> Key,
-        kind -> Text,
-        factor -> Text,
+    cohort_sizes (level, cohort) {
+        level -> Text,
+        cohort -> Text,
+        published -> BigInt,
     }
 }
 
@@ -155,8 +142,6 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(report_technologies -> reports (report_id));
-diesel::joinable!(report_factors -> reports (report_id));
 diesel::joinable!(receipts -> reports (report_id));
 diesel::joinable!(amendments -> reports (report_id));
 diesel::joinable!(questions -> reports (report_id));
@@ -164,8 +149,7 @@ diesel::joinable!(reviewer_sessions -> reviewers (reviewer_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     reports,
-    report_technologies,
-    report_factors,
+    cohort_sizes,
     receipts,
     amendments,
     questions,

@@ -111,3 +111,47 @@ fn small_cohorts_are_generalised_at_approval_and_the_reviewer_is_warned() {
         json!([{"quarter": "2023-Q4", "count": null, "suppressed": true}])
     );
 }
+
+#[test]
+fn a_withdrawn_report_no_longer_counts_towards_its_cohort() {
+    let app = spawn_app_with(Options {
+        env: vec![("NEARMISS_STATS_K", "3".into())],
+        ..Options::default()
+    });
+    let token = app.login();
+    let submitted: Vec<(String, String)> = (0..4).map(|_| app.submit_ok(&submission())).collect();
+    for (id, _) in &submitted[..3] {
+        approve(&app, &token, id);
+    }
+    // Three published, and the fourth itself.
+    let fourth = &submitted[3].0;
+    assert_eq!(
+        review(&app, &token, fourth)["anonymity"]["cohort_reports"],
+        4
+    );
+
+    // Two withdraw theirs: only one published report is left in the cohort.
+    for (id, receipt) in &submitted[..2] {
+        let r = app
+            .delete(&format!("/api/v1/receipts/{id}"))
+            .header("Authorization", format!("Receipt {receipt}"))
+            .send()
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+    }
+    let after = review(&app, &token, fourth)["anonymity"].clone();
+    assert_eq!(after["cohort_reports"], 2, "{after}");
+    assert_eq!(
+        after["generalised"],
+        json!(["organization_size", "incident.month"])
+    );
+
+    // Publishing the fourth makes two; a fifth would be the third.
+    let decision = approve(&app, &token, fourth);
+    assert_eq!(decision["anonymity"]["cohort_reports"], 2);
+    let (fifth, _) = app.submit_ok(&submission());
+    assert_eq!(
+        review(&app, &token, &fifth)["anonymity"]["cohort_reports"],
+        3
+    );
+}

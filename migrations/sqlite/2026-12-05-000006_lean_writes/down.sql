@@ -1,0 +1,35 @@
+CREATE TABLE report_technologies (
+    report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    technology TEXT NOT NULL,
+    PRIMARY KEY (report_id, technology)
+) WITHOUT ROWID;
+CREATE INDEX report_technologies_technology ON report_technologies (technology);
+INSERT INTO report_technologies (report_id, technology)
+SELECT DISTINCT r.id, t.value FROM reports r, json_each(r.content, '$.technologies') t;
+
+CREATE TABLE report_factors (
+    report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('contributing', 'mitigation', 'human')),
+    factor TEXT NOT NULL,
+    PRIMARY KEY (report_id, kind, factor)
+) WITHOUT ROWID;
+CREATE INDEX report_factors_factor ON report_factors (kind, factor);
+INSERT INTO report_factors (report_id, kind, factor)
+SELECT DISTINCT r.id, 'contributing', f.value FROM reports r, json_each(r.content, '$.contributing_factors') f;
+INSERT INTO report_factors (report_id, kind, factor)
+SELECT DISTINCT r.id, 'mitigation', f.value FROM reports r, json_each(r.content, '$.mitigations') f;
+INSERT INTO report_factors (report_id, kind, factor)
+SELECT DISTINCT r.id, 'human', f.value FROM reports r, json_each(r.content, '$.human_factors') f;
+
+DROP INDEX reports_pending;
+CREATE INDEX reports_status ON reports (status, received_on);
+
+CREATE INDEX reports_cohort ON reports (cohort, status);
+CREATE INDEX reports_cohort_no_size ON reports (cohort_no_size, status);
+CREATE INDEX reports_cohort_no_month ON reports (cohort_no_month, status);
+CREATE INDEX reports_cohort_coarse ON reports (cohort_coarse, status);
+
+DROP TRIGGER cohort_sizes_changed;
+DROP TRIGGER cohort_sizes_deleted;
+DROP TRIGGER cohort_sizes_published;
+DROP TABLE cohort_sizes;
