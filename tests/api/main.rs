@@ -16,3 +16,4 @@ mod privacy;
 mod review_auth;
 mod search;
 mod stats;
+mod upgrade;
