@@ -328,7 +328,7 @@ fn compare_backends(reports: usize, sqlite: &BackendRun, pg: &BackendRun) {
         let b = &r.build;
         format!("{:.0} reports/s", b.imported as f64 / b.end_to_end_s)
     });
-    row("import alone (no indexing)", &|r| {
+    row("generate + de-identify + store", &|r| {
         format!(
             "{:.0} reports/s",
             r.build.imported as f64 / r.build.import_s
