@@ -21,6 +21,7 @@ mod schema;
 mod search;
 mod similar;
 mod stats;
+mod stems;
 mod text;
 
 pub use aliases::Aliases;

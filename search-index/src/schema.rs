@@ -5,12 +5,13 @@ use tantivy::schema::{
     FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-    TextAnalyzerBuilder, Tokenizer, TokenizerManager,
+    LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, TextAnalyzerBuilder, Tokenizer,
+    TokenizerManager,
 };
 use tantivy::Index;
 
 use crate::grams::{IndexGrams, QueryGrams};
+use crate::stems::MemoStemmer;
 
 /// Name of the English analyzer used by every full-text field: words
 /// stemmed, plus common grams (see `grams`). The name changes whenever what
@@ -150,5 +151,5 @@ fn words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
+        .filter(MemoStemmer)
 }
