@@ -90,6 +90,7 @@ impl AnyConnection {
             }
         }
     }
+
     /// Runs `f` (a bulk import's writes) with SQLite's page cache raised to
     /// `BULK_CACHE`, then lowers it again, which frees the pages. A large
     /// import transaction touches pages all over the tables' and indexes'
