@@ -6,15 +6,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-fn review(app: &TestApp, token: &str, id: &str) -> Value {
-    app.get(&format!("/api/v1/review/{id}"))
-        .bearer_auth(token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap()
-}
-
 fn approve(app: &TestApp, token: &str, id: &str) -> Value {
     let r = app.approve(token, id);
     assert_eq!(r.status(), 200);
@@ -41,7 +32,7 @@ fn small_cohorts_are_generalised_at_approval_and_the_reviewer_is_warned() {
 
     // The first two stand out: nothing less than withholding both helps.
     for (n, id) in ids[..2].iter().enumerate() {
-        let before = review(&app, &token, id)["anonymity"].clone();
+        let before = app.review(&token, id)["anonymity"].clone();
         assert_eq!(before["cohort_reports"], n as u64 + 1);
         assert_eq!(
             before["generalised"],
@@ -64,7 +55,7 @@ fn small_cohorts_are_generalised_at_approval_and_the_reviewer_is_warned() {
 
     // The third completes the cohort (the first two still belong to it):
     // published in full.
-    let third = review(&app, &token, &ids[2])["anonymity"].clone();
+    let third = app.review(&token, &ids[2])["anonymity"].clone();
     assert_eq!(third["cohort_reports"], 3);
     assert_eq!(third["generalised"], json!([]));
     assert_eq!(third["warning"], Value::Null);
@@ -125,10 +116,7 @@ fn a_withdrawn_report_no_longer_counts_towards_its_cohort() {
     }
     // Three published, and the fourth itself.
     let fourth = &submitted[3].0;
-    assert_eq!(
-        review(&app, &token, fourth)["anonymity"]["cohort_reports"],
-        4
-    );
+    assert_eq!(app.review(&token, fourth)["anonymity"]["cohort_reports"], 4);
 
     // Two withdraw theirs: only one published report is left in the cohort.
     for (id, receipt) in &submitted[..2] {
@@ -139,7 +127,7 @@ fn a_withdrawn_report_no_longer_counts_towards_its_cohort() {
             .unwrap();
         assert!(r.status().is_success(), "{}", r.status());
     }
-    let after = review(&app, &token, fourth)["anonymity"].clone();
+    let after = app.review(&token, fourth)["anonymity"].clone();
     assert_eq!(after["cohort_reports"], 2, "{after}");
     assert_eq!(
         after["generalised"],
@@ -150,8 +138,5 @@ fn a_withdrawn_report_no_longer_counts_towards_its_cohort() {
     let decision = approve(&app, &token, fourth);
     assert_eq!(decision["anonymity"]["cohort_reports"], 2);
     let (fifth, _) = app.submit_ok(&submission());
-    assert_eq!(
-        review(&app, &token, &fifth)["anonymity"]["cohort_reports"],
-        3
-    );
+    assert_eq!(app.review(&token, &fifth)["anonymity"]["cohort_reports"], 3);
 }

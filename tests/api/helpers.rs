@@ -296,8 +296,15 @@ pub fn spawn_app() -> TestApp {
 
 pub fn spawn_app_with(options: Options) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
+    add_reviewer(dir.path());
+    start(dir, options)
+}
+
+/// Adds the test reviewer with the CLI (the first command to open the
+/// database, so it also creates or migrates it).
+pub fn add_reviewer(dir: &Path) {
     let out = cli(
-        dir.path(),
+        dir,
         &["reviewer", "add", REVIEWER, "--password-stdin"],
         Some(PASSWORD),
     );
@@ -306,7 +313,6 @@ pub fn spawn_app_with(options: Options) -> TestApp {
         "reviewer add: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    start(dir, options)
 }
 
 /// Start the server on an existing directory (for restarts).
@@ -471,6 +477,16 @@ impl TestApp {
         self.get(&format!("/api/v1/receipts/{id}"))
             .header("Authorization", format!("Receipt {receipt}"))
             .send()
+            .unwrap()
+    }
+
+    /// A report as the reviewer sees it (`GET /api/v1/review/{id}`).
+    pub fn review(&self, token: &str, id: &str) -> Value {
+        self.get(&format!("/api/v1/review/{id}"))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .json()
             .unwrap()
     }
 

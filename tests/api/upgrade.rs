@@ -66,16 +66,7 @@ fn published_reports_of_an_older_database_count_towards_their_cohort() {
     let dir = tempfile::tempdir().unwrap();
     old_registry(&data_dir(dir.path()), 3);
     // The first command to open the database migrates it.
-    let out = cli(
-        dir.path(),
-        &["reviewer", "add", REVIEWER, "--password-stdin"],
-        Some(PASSWORD),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    add_reviewer(dir.path());
     let app = start(
         dir,
         Options {
@@ -85,25 +76,13 @@ fn published_reports_of_an_older_database_count_towards_their_cohort() {
     );
     let token = app.login();
     let (id, _) = app.submit_ok(&submission());
-    let review: serde_json::Value = app
-        .get(&format!("/api/v1/review/{id}"))
-        .bearer_auth(&token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let review = app.review(&token, &id);
     // The three published before the upgrade, and this one.
     assert_eq!(review["anonymity"]["cohort_reports"], 4, "{review}");
     let r = app.approve(&token, &id);
     assert_eq!(r.status(), 200);
     let (next, _) = app.submit_ok(&submission());
-    let review: serde_json::Value = app
-        .get(&format!("/api/v1/review/{next}"))
-        .bearer_auth(&token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let review = app.review(&token, &next);
     assert_eq!(review["anonymity"]["cohort_reports"], 5, "{review}");
     assert_eq!(review["anonymity"]["generalised"], serde_json::json!([]));
 }
