@@ -119,7 +119,10 @@ fn apply_log(index: &SearchIndex, conn: &mut Connection) -> Result<(usize, bool)
     let mut deleted = false;
     let mut uncommitted_since: Option<Instant> = None;
     loop {
-        let events = store::events_after(conn, last, BATCH)?;
+        let store::EventBatch {
+            events,
+            mut published,
+        } = store::events_with_reports_after(conn, last, BATCH)?;
         let Some(newest) = events.last().map(|e| e.id) else {
             break;
         };
@@ -129,7 +132,7 @@ fn apply_log(index: &SearchIndex, conn: &mut Connection) -> Result<(usize, bool)
         let mut ops = Vec::new();
         for event in events.iter().rev() {
             if seen.insert(event.report_id.as_str()) {
-                ops.push(match store::published_by_key(conn, &event.report_id)? {
+                ops.push(match published.remove(&event.report_id) {
                     Some(report) => IndexOp::Upsert(indexed(&report)),
                     None => IndexOp::Delete(event.report_id.clone()),
                 });

@@ -586,7 +586,7 @@ pub fn published(conn: &mut Connection, id: &Uuid) -> Result<PublishedReport, St
         return Err(StoreError::NotFound);
     }
     let amendments = load_amendments(conn, &row.id)?;
-    Ok(published_view(&row, &amendments)?)
+    Ok(published_view(&PublishedRow::from(&row), &amendments)?)
 }
 
 /// The published report with this key, `None` if it is not published (any
@@ -595,10 +595,10 @@ pub fn published_by_key(
     conn: &mut Connection,
     key: &str,
 ) -> Result<Option<PublishedReport>, StoreError> {
-    let row: Option<ReportRow> = reports::table
+    let row: Option<PublishedRow> = reports::table
         .find(as_key(key))
         .filter(reports::status.eq(Status::Published.as_str()))
-        .select(ReportRow::as_select())
+        .select(PublishedRow::as_select())
         .first(conn)
         .optional()?;
     match row {
@@ -639,7 +639,7 @@ pub fn published_page_since(
         .filter(reports::status.eq(Status::Published.as_str()))
         .order(reports::id.asc())
         .limit(limit)
-        .select(ReportRow::as_select())
+        .select(PublishedRow::as_select())
         .into_boxed();
     if let Some(a) = after {
         q = q.filter(reports::id.gt(as_key(a.to_string())));
@@ -647,13 +647,42 @@ pub fn published_page_since(
     if let Some(s) = since {
         q = q.filter(reports::modified_on.ge(as_day(s.to_string())));
     }
-    let rows: Vec<ReportRow> = q.load(conn)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let amendments = load_amendments(conn, &row.id)?;
-        out.push(published_view(&row, &amendments)?);
+    let rows: Vec<PublishedRow> = q.load(conn)?;
+    let Some(last) = rows.last() else {
+        return Ok(Vec::new());
+    };
+    // One range read for the page's amendments instead of one query per
+    // report: the page is a key range, and amendments are indexed by key.
+    let mut q = amendments::table
+        .filter(amendments::report_id.le(as_key(last.id.clone())))
+        .order((amendments::report_id.asc(), amendments::position.asc()))
+        .select(AmendmentRow::as_select())
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(amendments::report_id.gt(as_key(a.to_string())));
     }
-    Ok(out)
+    let mut by_report = group_by_report(q.load(conn)?);
+    rows.iter()
+        .map(|row| {
+            let amendments = by_report.remove(&row.id).unwrap_or_default();
+            Ok(published_view(row, &amendments)?)
+        })
+        .collect()
+}
+
+/// Amendments grouped by their report, each group in order.
+pub(crate) fn group_by_report(
+    rows: Vec<AmendmentRow>,
+) -> std::collections::HashMap<String, Vec<AmendmentRow>> {
+    let mut by_report: std::collections::HashMap<String, Vec<AmendmentRow>> =
+        std::collections::HashMap::new();
+    for row in rows {
+        by_report
+            .entry(row.report_id.clone())
+            .or_default()
+            .push(row);
+    }
+    by_report
 }
 
 /// Store a report that is already published elsewhere (an export of this
@@ -768,7 +797,7 @@ pub fn queue(conn: &mut Connection) -> Result<Vec<QueueEntry>, StoreError> {
 pub fn review_item(conn: &mut Connection, id: &Uuid, k: u64) -> Result<ReviewItem, StoreError> {
     let row = load(conn, id)?;
     let amendments = load_amendments(conn, &row.id)?;
-    let view = published_view(&row, &amendments)?;
+    let view = published_view(&PublishedRow::from(&row), &amendments)?;
     let anonymity = match row.status() {
         Status::Pending => Some(cohort::check(
             conn,

@@ -167,13 +167,40 @@ pub(crate) fn month_of(day: &str) -> String {
     day.get(..7).unwrap_or(day).to_string()
 }
 
+/// The columns a published report is shown from: what the indexer, the
+/// feed and the export read for every report, so none of them loads the
+/// reviewer's findings or the placeholder map only to drop them.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reports)]
+pub struct PublishedRow {
+    pub id: String,
+    pub content: String,
+    pub completeness: i32,
+    pub synopsis: Option<String>,
+    pub published_on: Option<String>,
+    pub modified_on: String,
+}
+
+impl From<&ReportRow> for PublishedRow {
+    fn from(row: &ReportRow) -> Self {
+        PublishedRow {
+            id: row.id.clone(),
+            content: row.content.clone(),
+            completeness: row.completeness,
+            synopsis: row.synopsis.clone(),
+            published_on: row.published_on.clone(),
+            modified_on: row.modified_on.clone(),
+        }
+    }
+}
+
 pub(crate) fn published_view(
-    row: &ReportRow,
+    row: &PublishedRow,
     amendments: &[AmendmentRow],
 ) -> Result<PublishedReport, serde_json::Error> {
     Ok(PublishedReport {
         id: Uuid::parse_str(&row.id).unwrap_or_default(),
-        content: row.content()?,
+        content: serde_json::from_str(&row.content)?,
         synopsis: row.synopsis.clone(),
         amendments: amendments
             .iter()
