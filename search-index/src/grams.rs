@@ -22,7 +22,8 @@ use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// The words that form grams: English function words frequent enough that
 /// reading their positions dominates a phrase search. Stemming leaves each
-/// unchanged (a test checks), so they are compared after stemming.
+/// unchanged (a test checks), so they are compared after stemming. Sorted,
+/// for a binary search on every token (a test checks).
 pub const COMMON: [&str; 33] = [
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
     "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
@@ -30,7 +31,7 @@ pub const COMMON: [&str; 33] = [
 ];
 
 fn is_common(word: &str) -> bool {
-    word.len() <= 5 && COMMON.contains(&word)
+    word.len() <= 5 && COMMON.binary_search(&word).is_ok()
 }
 
 /// Whether two consecutive tokens form a gram: adjacent (a removed long
@@ -224,6 +225,17 @@ mod tests {
 
     fn owned(v: &[(&str, usize)]) -> Vec<(String, usize)> {
         v.iter().map(|(t, p)| (t.to_string(), *p)).collect()
+    }
+
+    #[test]
+    fn common_words_are_sorted_for_the_binary_search() {
+        assert!(COMMON.windows(2).all(|w| w[0] < w[1]), "{COMMON:?}");
+        for word in COMMON {
+            assert!(super::is_common(word), "{word}");
+        }
+        for word in ["", "b", "then_", "tho", "zzz", "with0", "ano"] {
+            assert!(!super::is_common(word), "{word}");
+        }
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! memo is bounded: it starts afresh when it holds `MEMO_WORDS` words.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use tantivy::tokenizer::{
     Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
@@ -22,6 +23,9 @@ const MEMO_WORDS: usize = 1 << 16;
 const MEMO_WORD_BYTES: usize = 40;
 
 struct Memo {
+    /// foldhash, not the default SipHash: hashing was a visible part of
+    /// every lookup. Its seed is still random per process, so a submitter
+    /// cannot pick words that all collide and make indexing quadratic.
     stems: HashMap<String, String>,
     /// The whole text as one token, stemmed: tantivy's stemmer on one word.
     stemmer: TextAnalyzer,
