@@ -9,8 +9,9 @@ use diesel::Connection;
 
 use crate::helpers::*;
 
-/// The SQLite migrations before the one that moved cohort counts into
-/// `cohort_sizes`, with the versions diesel records for them.
+/// The migrations before the one that moved cohort counts into
+/// `cohort_sizes`, with the versions diesel records for them: the same
+/// names on both backends.
 const BEFORE_COHORT_SIZES: [(&str, &str); 4] = [
     ("2026-11-22-000001_registry", "20261122000001"),
     ("2026-11-22-000003_cohorts", "20261122000003"),
@@ -20,18 +21,36 @@ const BEFORE_COHORT_SIZES: [(&str, &str); 4] = [
 
 /// A registry database as the version before `cohort_sizes` left it, with
 /// `published` reports in the cohort of the helper's submission (fintech,
-/// 1001-5000, 2023-Q4).
-fn old_registry(data: &Path, published: usize) {
-    std::fs::create_dir_all(data).unwrap();
-    let path = data.join("nearmiss.db");
-    let mut conn = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+/// 1001-5000, 2023-Q4): the SQLite file in the data directory, or the test's
+/// PostgreSQL database.
+fn old_registry(dir: &Path, published: usize) {
+    std::fs::create_dir_all(data_dir(dir)).unwrap();
+    let url = registry_database(dir);
+    if postgres() {
+        fill(
+            &mut diesel::PgConnection::establish(&url).unwrap(),
+            "postgres",
+            published,
+        );
+    } else {
+        fill(
+            &mut diesel::SqliteConnection::establish(&url).unwrap(),
+            "sqlite",
+            published,
+        );
+    }
+}
+
+fn fill(conn: &mut impl SimpleConnection, backend: &str, published: usize) {
     conn.batch_execute(
         "CREATE TABLE __diesel_schema_migrations (
              version VARCHAR(50) PRIMARY KEY NOT NULL,
              run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);",
     )
     .unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
     for (dir, version) in BEFORE_COHORT_SIZES {
         let sql = std::fs::read_to_string(root.join(dir).join("up.sql")).unwrap();
         conn.batch_execute(&sql).unwrap();
@@ -64,7 +83,7 @@ fn old_registry(data: &Path, published: usize) {
 #[test]
 fn published_reports_of_an_older_database_count_towards_their_cohort() {
     let dir = tempfile::tempdir().unwrap();
-    old_registry(&data_dir(dir.path()), 3);
+    old_registry(dir.path(), 3);
     // The first command to open the database migrates it.
     add_reviewer(dir.path());
     let app = start(

@@ -33,3 +33,5 @@ mod review_auth;
 mod search;
 #[path = "../api/stats.rs"]
 mod stats;
+#[path = "../api/upgrade.rs"]
+mod upgrade;
