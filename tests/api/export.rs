@@ -10,7 +10,7 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::search::{eventually, export, import_published, search};
+use crate::search::{eventually, export, hit_ids, import_published, search};
 
 /// The response to `GET /api/v1/export{query}`, which must be a 200.
 fn body(app: &TestApp, query: &str) -> (reqwest::header::HeaderMap, String) {
@@ -584,4 +584,74 @@ fn an_export_that_fails_before_its_first_byte_is_an_error() {
     damage_report(&app, "min");
     let r = app.get("/api/v1/export").send().unwrap();
     assert_eq!(error_code(r), (500, "internal_error".to_string()));
+}
+
+/// Reports, their amendments and the indexer's and the export's batched
+/// reads: each report carries its own amendments, in order, and only
+/// those, whether read by the indexer, a reindex or the export.
+#[test]
+fn each_report_keeps_its_own_amendments_in_search_reindex_and_export() {
+    let app = spawn_app();
+    let token = app.login();
+    let words = ["marmot", "ocelot", "quokka"];
+    let mut reports = Vec::new();
+    for word in words {
+        let mut s = submission();
+        s["title"] = json!(format!("Replica resync loop, {word} edition"));
+        let (id, receipt) = app.submit_ok(&s);
+        assert_eq!(app.approve(&token, &id).status(), 200);
+        reports.push((id, receipt));
+    }
+    // The first gets two amendments, the last one, the middle none.
+    let amendments: [&[&str]; 3] = [
+        &[
+            "Follow-up: the gannetfold cron ran twice.",
+            "Second follow-up: the petrelgate fix held.",
+        ],
+        &[],
+        &["Follow-up: the shrikewind alert now pages."],
+    ];
+    for ((id, receipt), texts) in reports.iter().zip(amendments) {
+        for text in texts {
+            let r = app
+                .post(&format!("/api/v1/receipts/{id}/amendments"))
+                .header("Authorization", format!("Receipt {receipt}"))
+                .json(&json!({ "text": text }))
+                .send()
+                .unwrap();
+            assert_eq!(r.status(), 201, "{}", r.text().unwrap_or_default());
+        }
+    }
+    let owners = [("gannetfold", 0), ("petrelgate", 0), ("shrikewind", 2)];
+    let check_search = |when: &str| {
+        for (word, owner) in owners {
+            eventually(&format!("{when}: {word} finds its report"), || {
+                hit_ids(&search(&app, &[("q", word)])) == vec![reports[owner].0.clone()]
+            });
+        }
+    };
+    check_search("incremental");
+    let out = cli(app.dir.path(), &["reindex"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check_search("after a reindex");
+
+    let exported = lines(&body(&app, "").1);
+    assert_eq!(exported.len(), 3);
+    for ((id, _), texts) in reports.iter().zip(amendments) {
+        let record = exported
+            .iter()
+            .find(|r| r["id"] == id.as_str())
+            .unwrap_or_else(|| panic!("{id} exported"));
+        let got: Vec<&str> = record["amendments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, texts.to_vec(), "{id}");
+    }
 }

@@ -115,7 +115,7 @@ pub fn search(app: &TestApp, query: &[(&str, &str)]) -> Value {
     r.json().unwrap()
 }
 
-fn hit_ids(results: &Value) -> Vec<String> {
+pub fn hit_ids(results: &Value) -> Vec<String> {
     results["hits"]
         .as_array()
         .unwrap()
