@@ -113,6 +113,9 @@ fn main() {
         Some(m) => {
             let (started, cpu) = (Instant::now(), cpu_seconds());
             let applied = search.sync(&store).expect("sync the index");
+            // What the server's indexer does once the log has gone quiet.
+            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+            search.index().compact(cores).expect("compact the index");
             eprintln!(
                 "index caught up: {applied} events in {:.2} s, {:.1} CPU seconds",
                 started.elapsed().as_secs_f64(),

@@ -29,12 +29,43 @@ use crate::store::{self, Connection, Store, StoreError};
 const BATCH: i64 = 2_000;
 /// Longest time applied events stay uncommitted while a backlog drains.
 const MAX_UNCOMMITTED: Duration = Duration::from_secs(1);
-/// A sync that applied at least this many events was a bulk import (or a
-/// replay after one): its segments are merged before searches go on.
+/// At least this many events applied since the last compaction were a bulk
+/// import (or a replay after one): its segments are merged into as many as
+/// there are cores once the log has been quiet for `QUIET`.
 const BULK: usize = 10_000;
+/// How long the log must stay without new events before a bulk import is
+/// taken to be over. A pause of the log between two of an import's
+/// transactions is far shorter; compacting there would rewrite the whole
+/// index again at each pause, which made a million-report import quadratic.
+const QUIET: Duration = Duration::from_secs(2);
 /// How often the log and the active generation are checked without a wake:
 /// other processes (`nearmiss import`, `nearmiss reindex`) write too.
 const POLL: Duration = Duration::from_secs(1);
+
+/// What `Search::sync` remembers between calls to decide on compaction.
+#[derive(Debug, Default)]
+pub struct Backlog {
+    since_compaction: usize,
+    last_applied: Option<Instant>,
+}
+
+impl Backlog {
+    /// Counts a sync that applied `applied` events at `now`. Compaction is
+    /// due after a bulk import's worth of events, once the log has been
+    /// quiet for `QUIET`; until then tantivy's own merge policy keeps the
+    /// number of segments in check.
+    fn record(&mut self, applied: usize, now: Instant) -> bool {
+        if applied > 0 {
+            self.since_compaction += applied;
+            self.last_applied = Some(now);
+            return false;
+        }
+        let quiet = self
+            .last_applied
+            .is_none_or(|at| now.duration_since(at) >= QUIET);
+        self.since_compaction >= BULK && quiet
+    }
+}
 
 #[derive(Debug, Error)]
 pub enum SyncError {
@@ -57,13 +88,26 @@ impl Search {
         if deleted {
             index.purge_deleted()?;
         }
-        if applied >= BULK {
+        if self.compaction_due(applied) {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             index.compact(cores)?;
+            *self.backlog() = Backlog::default();
         } else {
             index.reload()?;
         }
         Ok(applied)
+    }
+
+    /// Counts `applied` into the backlog since the last compaction, and says
+    /// whether the index should be compacted now.
+    fn compaction_due(&self, applied: usize) -> bool {
+        self.backlog().record(applied, Instant::now())
+    }
+
+    fn backlog(&self) -> std::sync::MutexGuard<'_, Backlog> {
+        self.bulk
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Opens the generation `CURRENT` names if it is not the one in use.
@@ -195,4 +239,48 @@ pub fn spawn_indexer(search: Arc<Search>, store: Store, gather: Duration) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::{Backlog, BULK, QUIET};
+
+    #[test]
+    fn a_bulk_import_is_compacted_once_the_log_goes_quiet_not_at_its_pauses() {
+        let mut backlog = Backlog::default();
+        let mut now = Instant::now();
+        // An import in transactions of 2,000, the indexer finding the log
+        // dry between them.
+        for _ in 0..(3 * BULK / 2_000) {
+            now += Duration::from_millis(700);
+            assert!(!backlog.record(2_000, now));
+            now += Duration::from_millis(50);
+            assert!(!backlog.record(0, now), "compacted at a pause");
+        }
+        now += QUIET - Duration::from_millis(100);
+        assert!(
+            !backlog.record(0, now),
+            "compacted before the log was quiet"
+        );
+        now += Duration::from_millis(100);
+        assert!(backlog.record(0, now), "never compacted after the import");
+        // Compacted: the count starts again.
+        backlog = Backlog::default();
+        now += QUIET * 10;
+        assert!(!backlog.record(0, now));
+    }
+
+    #[test]
+    fn single_publications_never_compact() {
+        let mut backlog = Backlog::default();
+        let mut now = Instant::now();
+        for _ in 0..(BULK - 1) {
+            now += QUIET * 2;
+            assert!(!backlog.record(1, now));
+            now += QUIET * 2;
+            assert!(!backlog.record(0, now));
+        }
+    }
 }

@@ -33,6 +33,9 @@ pub struct Search {
     retired: Mutex<Vec<Arc<SearchIndex>>>,
     /// Wakes the indexer at once after a publish instead of at its next poll.
     wake: tokio::sync::Notify,
+    /// Events applied since the index was last compacted, and when the
+    /// latest of them was: see `Search::sync`.
+    bulk: Mutex<indexer::Backlog>,
 }
 
 impl Search {
@@ -48,6 +51,7 @@ impl Search {
             current: RwLock::new(Arc::new(index)),
             retired: Mutex::new(Vec::new()),
             wake: tokio::sync::Notify::new(),
+            bulk: Mutex::new(indexer::Backlog::default()),
         })
     }
 
