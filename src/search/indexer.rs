@@ -36,7 +36,9 @@ const BULK: usize = 10_000;
 /// How long the log must stay without new events before a bulk import is
 /// taken to be over. A pause of the log between two of an import's
 /// transactions is far shorter; compacting there would rewrite the whole
-/// index again at each pause, which made a million-report import quadratic.
+/// index again at each pause, so an import's indexing cost would grow with
+/// the square of its size. Publications trickling in one by one compact
+/// too, once they add up to `BULK`.
 const QUIET: Duration = Duration::from_secs(2);
 /// How often the log and the active generation are checked without a wake:
 /// other processes (`nearmiss import`, `nearmiss reindex`) write too.
