@@ -581,12 +581,7 @@ pub fn receipt_status(conn: &mut Connection, id: &Uuid) -> Result<ReceiptStatus,
 
 /// A published report; anything else is not found.
 pub fn published(conn: &mut Connection, id: &Uuid) -> Result<PublishedReport, StoreError> {
-    let row = load(conn, id)?;
-    if row.status() != Status::Published {
-        return Err(StoreError::NotFound);
-    }
-    let amendments = load_amendments(conn, &row.id)?;
-    Ok(published_view(&PublishedRow::from(&row), &amendments)?)
+    published_by_key(conn, &id.to_string())?.ok_or(StoreError::NotFound)
 }
 
 /// The published report with this key, `None` if it is not published (any
