@@ -9,7 +9,8 @@
 //! it instead of spending minutes on generation and import again. With a
 //! reused dataset, removing `DIR/index` times indexing alone (the index
 //! catches up from the event log), and `NEARMISS_BENCH_INDEX_ONLY=1` stops
-//! right after that.
+//! right after that. `NEARMISS_BENCH_SEARCH_PASSES=N` on a reused dataset
+//! only times the query mix against tantivy, N passes.
 //!
 //! The same import, indexing, query mix and freshness then run on
 //! PostgreSQL, in a database created for the run on the server that
@@ -130,6 +131,12 @@ fn main() {
     };
     warm(&search);
     let rss_after_import = vm_kib("VmHWM");
+    if reused {
+        if let Some(passes) = search_passes() {
+            search_only(&search.index(), passes);
+            return;
+        }
+    }
 
     // Searching straight after the import: the reader sees the segments of
     // the last commit, before background merges are picked up. Warmed up
@@ -452,6 +459,25 @@ struct Build {
     catch_up_s: f64,
     /// From the first generated report until then.
     end_to_end_s: f64,
+    /// CPU seconds (user + system) over the whole build, by who spent them:
+    /// where a report's cost goes, whatever the machine's other load.
+    #[serde(default)]
+    cpu: BuildCpu,
+}
+
+#[derive(Clone, Default, Serialize, Deserialize)]
+struct BuildCpu {
+    /// The generating and de-identifying threads.
+    workers_s: f64,
+    /// The thread calling `store::import_batch`.
+    writer_s: f64,
+    /// The thread calling `search.sync`: reading the log and the reports,
+    /// making documents.
+    indexer_s: f64,
+    /// The whole process; what no thread above spent is tantivy's
+    /// (tokenising, postings, merges, the document store) and the final
+    /// compaction's.
+    process_s: f64,
 }
 
 /// The bulk import as a running registry does it: reports are generated,
@@ -460,8 +486,8 @@ struct Build {
 /// report, compacted as after any bulk sync.
 fn build(store: &Store, search: &Search, n: usize) -> Build {
     let imported = AtomicBool::new(false);
-    let started = Instant::now();
-    let (mut b, applied, busy, import_end) = std::thread::scope(|s| {
+    let (started, process_cpu) = (Instant::now(), cpu_seconds());
+    let (mut b, applied, busy, import_end, indexer_cpu) = std::thread::scope(|s| {
         let indexer = s.spawn(|| {
             let (mut applied, mut busy) = (0, Duration::ZERO);
             loop {
@@ -474,7 +500,7 @@ fn build(store: &Store, search: &Search, n: usize) -> Build {
                 applied += n;
                 if n == 0 {
                     if finished {
-                        break (applied, busy);
+                        break (applied, busy, thread_cpu_seconds());
                     }
                     std::thread::sleep(Duration::from_millis(50));
                 }
@@ -483,8 +509,8 @@ fn build(store: &Store, search: &Search, n: usize) -> Build {
         let b = import(store, n);
         imported.store(true, Ordering::Release);
         let import_end = Instant::now();
-        let (applied, busy) = indexer.join().expect("the indexer");
-        (b, applied, busy, import_end)
+        let (applied, busy, indexer_cpu) = indexer.join().expect("the indexer");
+        (b, applied, busy, import_end, indexer_cpu)
     });
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     search.index().compact(cores).expect("compact the index");
@@ -492,6 +518,8 @@ fn build(store: &Store, search: &Search, n: usize) -> Build {
     b.index_busy_s = busy.as_secs_f64();
     b.catch_up_s = import_end.elapsed().as_secs_f64();
     b.end_to_end_s = started.elapsed().as_secs_f64();
+    b.cpu.indexer_s = indexer_cpu;
+    b.cpu.process_s = cpu_seconds() - process_cpu;
     b
 }
 
@@ -504,6 +532,7 @@ fn import(store: &Store, n: usize) -> Build {
     let invalid = AtomicUsize::new(0);
     let generate_ns = AtomicU64::new(0);
     let deidentify_ns = AtomicU64::new(0);
+    let workers_cpu_ms = AtomicU64::new(0);
     // A few batches in flight keep the writer busy without holding much.
     let (tx, rx) = mpsc::sync_channel::<Vec<Deidentified>>(workers * 2);
     let mut b = Build {
@@ -516,9 +545,12 @@ fn import(store: &Store, n: usize) -> Build {
             let tx = tx.clone();
             let (next, invalid) = (&next, &invalid);
             let (generate_ns, deidentify_ns) = (&generate_ns, &deidentify_ns);
+            let workers_cpu_ms = &workers_cpu_ms;
             s.spawn(move || loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
                 if k >= chunks {
+                    let ms = (thread_cpu_seconds() * 1e3) as u64;
+                    workers_cpu_ms.fetch_add(ms, Ordering::Relaxed);
                     break;
                 }
                 let t = Instant::now();
@@ -546,6 +578,7 @@ fn import(store: &Store, n: usize) -> Build {
             });
         }
         drop(tx);
+        let writer_cpu = thread_cpu_seconds();
         let mut conn = store.conn().expect("a connection");
         let step = (n / 10).max(1);
         let mut next_progress = step;
@@ -574,11 +607,13 @@ fn import(store: &Store, n: usize) -> Build {
             }
         })
         .expect("a bulk import's page cache");
+        b.cpu.writer_s = thread_cpu_seconds() - writer_cpu;
     });
     b.import_s = started.elapsed().as_secs_f64();
     b.invalid = invalid.into_inner();
     b.generate_s = generate_ns.into_inner() as f64 / 1e9;
     b.deidentify_s = deidentify_ns.into_inner() as f64 / 1e9;
+    b.cpu.workers_s = workers_cpu_ms.into_inner() as f64 / 1e3;
     b
 }
 
@@ -660,7 +695,16 @@ fn checkpoint(store: &Store) {
 /// CPU time of this process so far, every thread, user and system: the
 /// figure to compare when the machine's other load makes wall time noisy.
 fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    stat_cpu_seconds("/proc/self/stat")
+}
+
+/// CPU time of the calling thread so far, user and system.
+fn thread_cpu_seconds() -> f64 {
+    stat_cpu_seconds("/proc/thread-self/stat")
+}
+
+fn stat_cpu_seconds(path: &str) -> f64 {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
     // Fields after the command name, which is in parentheses and may hold
     // spaces: utime and stime are the 12th and 13th of them, in ticks.
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
@@ -846,6 +890,69 @@ fn query_mix() -> Vec<BenchQuery> {
         k += 1;
     }
     out
+}
+
+/// `NEARMISS_BENCH_SEARCH_PASSES=N`: on a reused dataset, only time the
+/// tantivy side of the query mix, N passes.
+fn search_passes() -> Option<usize> {
+    let v = std::env::var("NEARMISS_BENCH_SEARCH_PASSES").ok()?;
+    let n: usize = v
+        .parse()
+        .expect("NEARMISS_BENCH_SEARCH_PASSES: a number of passes");
+    Some(n.max(1))
+}
+
+/// The query mix against tantivy alone, `passes` times after a warm-up
+/// pass: each pass's p50 and p99 show how much the machine moves between
+/// passes, and each query's median over the passes says which queries are
+/// slow rather than unlucky.
+fn search_only(index: &SearchIndex, passes: usize) {
+    let queries = query_mix();
+    run_tantivy(index, &queries);
+    let runs: Vec<Vec<Timed>> = (0..passes).map(|_| run_tantivy(index, &queries)).collect();
+    println!(
+        "\nSearch only: {} queries x {passes} passes, {} segments (ms)",
+        queries.len(),
+        segments(index)
+    );
+    let text = |i: &usize| !queries[*i].text.is_empty();
+    for (k, run) in runs.iter().enumerate() {
+        let all = latencies(run);
+        let class = |with_text: bool| -> Vec<f64> {
+            (0..run.len())
+                .filter(|i| text(i) == with_text)
+                .map(|i| all[i])
+                .collect()
+        };
+        println!(
+            "  pass {k}: p50 {:.2} p99 {:.2} | with text p50 {:.2} | filter-only p50 {:.2}",
+            pct(&all, 50.0),
+            pct(&all, 99.0),
+            pct(&class(true), 50.0),
+            pct(&class(false), 50.0)
+        );
+    }
+    let medians: Vec<f64> = (0..queries.len())
+        .map(|i| {
+            let per: Vec<f64> = runs.iter().map(|r| r[i].ms).collect();
+            pct(&per, 50.0)
+        })
+        .collect();
+    println!(
+        "  per-query median over the passes: p50 {:.2} p99 {:.2}",
+        pct(&medians, 50.0),
+        pct(&medians, 99.0)
+    );
+    let mut order: Vec<usize> = (0..queries.len()).collect();
+    order.sort_by(|&a, &b| medians[b].total_cmp(&medians[a]));
+    for &i in order.iter().take(10) {
+        println!(
+            "  {:>9.2} ms  {:>9} matches  {}",
+            medians[i],
+            thousands(runs[0][i].total),
+            describe(&queries[i])
+        );
+    }
 }
 
 fn describe(q: &BenchQuery) -> String {
@@ -1573,6 +1680,39 @@ fn line(label: &str, measured: String, target: &str, ok: Option<bool>) {
     );
 }
 
+/// Where the import's CPU went, per report, and the rate those costs allow
+/// on this many cores if every core were busy all the time: the figure to
+/// hold a rate target against.
+fn cpu_breakdown(b: &Build, cores: usize) {
+    let c = &b.cpu;
+    if c.process_s <= 0.0 || b.imported == 0 {
+        return;
+    }
+    let tantivy = (c.process_s - c.workers_s - c.writer_s - c.indexer_s).max(0.0);
+    let per = |s: f64| s / b.imported as f64 * 1e6;
+    println!("\nImport CPU (user + system), whole build");
+    for (label, s) in [
+        ("generate + validate + de-identify (workers)", c.workers_s),
+        ("store (writer thread)", c.writer_s),
+        ("indexer thread (log, reports, documents)", c.indexer_s),
+        ("tantivy threads (postings, merges, store)", tantivy),
+        ("process total", c.process_s),
+    ] {
+        line(
+            label,
+            format!("{s:.1} s"),
+            &format!("{:.0} µs/report", per(s)),
+            None,
+        );
+    }
+    line(
+        &format!("ceiling on {cores} cores at that cost"),
+        format!("{:.0} reports/s", cores as f64 * 1e6 / per(c.process_s)),
+        "",
+        None,
+    );
+}
+
 fn report(r: &Results) {
     let b = &r.build;
     let rate = b.imported as f64 / b.end_to_end_s;
@@ -1708,6 +1848,8 @@ fn report(r: &Results) {
         "",
         None,
     );
+
+    cpu_breakdown(b, r.cores);
 
     println!("\nSize and memory");
     line("SQLite database (checkpointed)", mib(r.db_bytes), "", None);
