@@ -22,22 +22,74 @@ use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// The words that form grams: English function words frequent enough that
 /// reading their positions dominates a phrase search. Stemming leaves each
-/// unchanged (a test checks), so they are compared after stemming. Sorted,
-/// for a binary search on every token (a test checks).
+/// unchanged (a test checks), so they are compared after stemming.
 pub const COMMON: [&str; 33] = [
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
     "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
     "they", "this", "to", "was", "will", "with",
 ];
 
-fn is_common(word: &str) -> bool {
-    word.len() <= 5 && COMMON.binary_search(&word).is_ok()
+/// The longest common word, in bytes.
+const COMMON_MAX_BYTES: usize = 5;
+
+/// A word of at most 8 bytes as one integer, its bytes big-endian. Words
+/// hold no NUL byte, so two words pack alike only if they are equal.
+const fn pack(word: &[u8]) -> u64 {
+    let mut packed = 0u64;
+    let mut i = 0;
+    while i < word.len() {
+        packed = (packed << 8) | word[i] as u64;
+        i += 1;
+    }
+    packed
 }
 
-/// Whether two consecutive tokens form a gram: adjacent (a removed long
+/// `COMMON` as a perfect hash table of packed words: a word's slot is the
+/// top bits of its packed form times `COMMON_MULTIPLIER`, and a word is
+/// common if its slot holds it. The test runs on every indexed token: as
+/// string comparisons inside a binary search it was an eighth of the
+/// indexing CPU; one multiply and one compare are lost in the noise. (The
+/// `phf` crate's sets hash the whole string with SipHash, which costs about
+/// what the binary search did.)
+const COMMON_SLOTS: [u64; 64] = {
+    let mut slots = [EMPTY_SLOT; 64];
+    let mut i = 0;
+    while i < COMMON.len() {
+        assert!(COMMON[i].len() <= COMMON_MAX_BYTES);
+        let packed = pack(COMMON[i].as_bytes());
+        let slot = slot_of(packed);
+        // Changing `COMMON` may make two words share a slot: then pick
+        // another odd multiplier (a random one works within a few thousand
+        // tries for 33 words in 64 slots).
+        assert!(slots[slot] == EMPTY_SLOT, "two common words share a slot");
+        slots[slot] = packed;
+        i += 1;
+    }
+    slots
+};
+
+/// Found by trying random odd multipliers until `COMMON` had no collision.
+const COMMON_MULTIPLIER: u64 = 0xcb95_eb79_ea0c_21e1;
+
+/// No word of at most `COMMON_MAX_BYTES` bytes packs to this.
+const EMPTY_SLOT: u64 = u64::MAX;
+
+const fn slot_of(packed: u64) -> usize {
+    (packed.wrapping_mul(COMMON_MULTIPLIER) >> 58) as usize
+}
+
+fn is_common(word: &str) -> bool {
+    if word.len() > COMMON_MAX_BYTES {
+        return false;
+    }
+    let packed = pack(word.as_bytes());
+    COMMON_SLOTS[slot_of(packed)] == packed
+}
+
+/// Whether two consecutive words form a gram: adjacent (a removed long
 /// word leaves a gap) and one of them common.
-fn pairs(first: &Token, second: &Token) -> bool {
-    second.position == first.position + 1 && (is_common(&first.text) || is_common(&second.text))
+fn pairs(first: &Token, first_common: bool, second: &Token, second_common: bool) -> bool {
+    second.position == first.position + 1 && (first_common || second_common)
 }
 
 fn gram(first: &Token, second: &Token, into: &mut Token) {
@@ -74,6 +126,7 @@ impl<T: Tokenizer> Tokenizer for IndexGramsFilter<T> {
         IndexGramsStream {
             tail: self.0.token_stream(text),
             previous: None,
+            previous_common: false,
             gram: Token::default(),
             on_gram: false,
         }
@@ -84,6 +137,8 @@ pub struct IndexGramsStream<S> {
     tail: S,
     /// The word before the tail's current one.
     previous: Option<Token>,
+    /// Whether `previous` is a common word, so each word is tested once.
+    previous_common: bool,
     gram: Token,
     /// Whether the current token is `gram` (the tail's word comes next).
     on_gram: bool,
@@ -99,12 +154,14 @@ impl<S: TokenStream> TokenStream for IndexGramsStream<S> {
             return false;
         }
         let word = self.tail.token();
+        let word_common = is_common(&word.text);
         if let Some(previous) = &self.previous {
-            self.on_gram = pairs(previous, word);
+            self.on_gram = pairs(previous, self.previous_common, word, word_common);
             if self.on_gram {
                 gram(previous, word, &mut self.gram);
             }
         }
+        self.previous_common = word_common;
         // Kept for the next pair; its buffer is reused.
         let previous = self.previous.get_or_insert_with(Token::default);
         previous.text.clear();
@@ -158,7 +215,10 @@ impl<T: Tokenizer> Tokenizer for QueryGramsFilter<T> {
         while tail.advance() {
             words.push(tail.token().clone());
         }
-        let pair = |i: usize| i + 1 < words.len() && pairs(&words[i], &words[i + 1]);
+        let common: Vec<bool> = words.iter().map(|w| is_common(&w.text)).collect();
+        let pair = |i: usize| {
+            i + 1 < words.len() && pairs(&words[i], common[i], &words[i + 1], common[i + 1])
+        };
         let mut out = Vec::with_capacity(words.len());
         for i in 0..words.len() {
             let in_a_pair = pair(i) || (i > 0 && pair(i - 1));
@@ -228,12 +288,17 @@ mod tests {
     }
 
     #[test]
-    fn common_words_are_sorted_for_the_binary_search() {
+    fn exactly_the_common_words_are_common() {
         assert!(COMMON.windows(2).all(|w| w[0] < w[1]), "{COMMON:?}");
         for word in COMMON {
             assert!(super::is_common(word), "{word}");
         }
-        for word in ["", "b", "then_", "tho", "zzz", "with0", "ano"] {
+        // Near misses: prefixes, extensions, other lengths, bytes that pack
+        // to a common word's neighbours.
+        for word in [
+            "", "b", "then_", "tho", "zzz", "with0", "ano", "aa", "th", "thes", "wit", "withs",
+            "`", "{", "inton", "é",
+        ] {
             assert!(!super::is_common(word), "{word}");
         }
     }
