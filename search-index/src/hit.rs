@@ -31,7 +31,8 @@ pub struct Hit {
 
 pub struct HitRenderer<'a> {
     fields: &'a Fields,
-    /// Narrative first, then summary: the first with a match wins.
+    /// One per stored text field, narrative, summary, root causes
+    /// and lessons in that order: the first with a match wins.
     generators: Vec<SnippetGenerator>,
 }
 
@@ -43,7 +44,15 @@ impl<'a> HitRenderer<'a> {
     ) -> tantivy::Result<HitRenderer<'a>> {
         let mut generators = Vec::new();
         if let Some(query) = text {
-            for field in [fields.narrative, fields.summary] {
+            // A report found by its root causes or lessons alone shows
+            // where it matched, not an unmarked summary. The timeline and
+            // amendments are not stored, so they cannot give a snippet.
+            for field in [
+                fields.narrative,
+                fields.summary,
+                fields.root_causes,
+                fields.lessons,
+            ] {
                 let mut generator = SnippetGenerator::create(searcher, query, field)?;
                 generator.set_max_num_chars(SNIPPET_CHARS);
                 generators.push(generator);

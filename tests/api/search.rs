@@ -417,6 +417,30 @@ fn bad_queries_get_a_clear_400_never_a_500() {
 }
 
 #[test]
+fn a_report_found_by_its_root_causes_or_lessons_shows_where_it_matched() {
+    let app = spawn_app();
+    let token = app.login();
+    let mut body = submission();
+    body["root_causes"] =
+        json!(["The quillback renewal job ran under an expired service account."]);
+    body["lessons_learned"] = json!(["Give every marlinspike rotation an owner & a <b>date</b>."]);
+    let (id, _) = app.submit_ok(&body);
+    assert_eq!(app.approve(&token, &id).status(), 200);
+    eventually("the approved report is searchable", || {
+        search(&app, &[("q", "quillback")])["total"] == 1
+    });
+    for (q, marked) in [
+        ("quillback", "<mark>quillback</mark> renewal job"),
+        ("marlinspike rotation", "<mark>marlinspike</mark> <mark>rotation</mark> an owner &amp; a &lt;b&gt;date&lt;/b&gt;"),
+    ] {
+        let results = search(&app, &[("q", q)]);
+        assert_eq!(results["total"], 1, "{q}");
+        let snippet = results["hits"][0]["snippet"].as_str().unwrap();
+        assert!(snippet.contains(marked), "{q}: {snippet}");
+    }
+}
+
+#[test]
 fn search_follows_publication_amendment_redaction_and_withdrawal() {
     let app = spawn_app();
     let token = app.login();
