@@ -31,8 +31,8 @@ pub struct Hit {
 
 pub struct HitRenderer<'a> {
     fields: &'a Fields,
-    /// One per stored text field, narrative, summary, root causes
-    /// and lessons in that order: the first with a match wins.
+    /// One per field a snippet may come from (narrative, summary, root
+    /// causes, lessons, in that order): the first with a match wins.
     generators: Vec<SnippetGenerator>,
 }
 
