@@ -104,7 +104,7 @@ fn bounded_count(
     let published: Option<i64> = cohort_sizes::table
         .find((level, cohort))
         .select(cohort_sizes::published)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok((published.unwrap_or(0).max(0) as u64).min(k) + 1)
 }

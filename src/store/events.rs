@@ -101,6 +101,6 @@ pub fn events_with_reports_after(
 pub fn last_event_id(conn: &mut Connection) -> Result<i64, StoreError> {
     Ok(index_events::table
         .select(diesel::dsl::max(index_events::id))
-        .first::<Option<i64>>(conn)?
+        .get_result::<Option<i64>>(conn)?
         .unwrap_or(0))
 }

@@ -243,7 +243,7 @@ fn load(conn: &mut Connection, id: &Uuid) -> Result<ReportRow, StoreError> {
     reports::table
         .find(as_key(id.to_string()))
         .select(ReportRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or(StoreError::NotFound)
 }
@@ -362,7 +362,7 @@ pub fn ask(
         let position: Option<i32> = questions::table
             .filter(questions::report_id.eq(as_key(&row.id)))
             .select(diesel::dsl::max(questions::position))
-            .first(conn)?;
+            .get_result(conn)?;
         diesel::insert_into(questions::table)
             .values(QuestionRow {
                 id: Uuid::new_v4().to_string(),
@@ -399,7 +399,7 @@ pub fn amend(
         let position: Option<i32> = amendments::table
             .filter(amendments::report_id.eq(as_key(&row.id)))
             .select(diesel::dsl::max(amendments::position))
-            .first(conn)?;
+            .get_result(conn)?;
         let day = today();
         diesel::insert_into(amendments::table)
             .values(AmendmentRow {
@@ -561,7 +561,7 @@ pub fn receipt_hash(conn: &mut Connection, id: &Uuid) -> Result<Option<String>, 
     Ok(receipts::table
         .find(as_key(id.to_string()))
         .select(receipts::secret_hash)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -594,7 +594,7 @@ pub fn published_by_key(
         .find(as_key(key))
         .filter(reports::status.eq(Status::Published.as_str()))
         .select(PublishedRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match row {
         None => Ok(None),
@@ -708,7 +708,7 @@ pub fn import_published(
         let here: Option<(String, String)> = reports::table
             .find(as_key(&key))
             .select((reports::status, reports::modified_on))
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         if let Some((status, modified)) = here {
             let submitted_here = receipts::table

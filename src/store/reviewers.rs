@@ -69,7 +69,7 @@ pub fn reviewer_by_name(conn: &mut Connection, name: &str) -> Result<Option<Revi
     Ok(reviewers::table
         .filter(reviewers::name.eq(name))
         .select(Reviewer::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -99,7 +99,7 @@ pub fn session(
         .inner_join(reviewers::table)
         .filter(reviewer_sessions::id.eq(as_key(id)))
         .select((ReviewerSession::as_select(), reviewers::name))
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
