@@ -15,7 +15,7 @@ use crate::report::{validate, PublishedReport, Submission};
 use crate::store::{self, Store, StoreError};
 
 /// Reports per transaction during import, and lines parsed together.
-const BATCH: usize = 2_000;
+pub const BATCH: usize = 2_000;
 
 #[derive(Debug, Default)]
 pub struct ImportSummary {
@@ -60,16 +60,31 @@ enum Line {
     Tombstone(Tombstone),
 }
 
+/// What kind of line this is, told by its top-level keys. serde checks the
+/// whole line's syntax but builds none of it: parsing every line once into
+/// a `serde_json::Value` first cost as much again as parsing it into the
+/// submission.
+#[derive(serde::Deserialize)]
+struct LineKind {
+    withdrawn: Option<serde::de::IgnoredAny>,
+    id: Option<serde::de::IgnoredAny>,
+}
+
 fn parse_line(text: &str) -> Result<Line, String> {
-    let value: serde_json::Value = parse_json(text).map_err(|e| e.to_string())?;
-    if value.get("withdrawn").is_some() {
+    // A line that is not even that (not JSON, not an object) fails below,
+    // as a submission, with the message a submission gets.
+    let kind = parse_json::<LineKind>(text).unwrap_or(LineKind {
+        withdrawn: None,
+        id: None,
+    });
+    if kind.withdrawn.is_some() {
         let t: Tombstone = parse_json(text).map_err(|e| e.to_string())?;
         if !t.withdrawn || chrono::NaiveDate::parse_from_str(&t.modified, "%Y-%m-%d").is_err() {
             return Err("a tombstone has withdrawn: true and a YYYY-MM-DD day".into());
         }
         return Ok(Line::Tombstone(t));
     }
-    if value.get("id").is_some() {
+    if kind.id.is_some() {
         let mut report: PublishedReport = parse_json(text).map_err(|e| e.to_string())?;
         let d = deidentify_published(&mut report);
         return Ok(Line::Published(Box::new(report), Box::new(d)));
