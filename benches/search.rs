@@ -11,6 +11,8 @@
 //! catches up from the event log), and `NEARMISS_BENCH_INDEX_ONLY=1` stops
 //! right after that. `NEARMISS_BENCH_SEARCH_PASSES=N` on a reused dataset
 //! only times the query mix against tantivy, N passes.
+//! `NEARMISS_BENCH_IMPORT_ONLY=1` on a new dataset stops after the import
+//! and its CPU figures (no FTS5 table, no queries).
 //!
 //! The same import, indexing, query mix and freshness then run on
 //! PostgreSQL, in a database created for the run on the server that
@@ -22,9 +24,9 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
@@ -34,10 +36,11 @@ use diesel::sqlite::Sqlite;
 use serde::{Deserialize, Serialize};
 
 use nearmiss::demo::generate;
-use nearmiss::redact::{deidentify, Deidentified};
+use nearmiss::redact::deidentify;
 use nearmiss::report::taxonomy::taxonomy;
 use nearmiss::report::{validate, PublishedReport};
 use nearmiss::search::{indexed, Search};
+use nearmiss::store::cohort::DEFAULT_K;
 use nearmiss::store::{self, Store};
 use search_index::{Filters, SearchIndex, SearchQuery, Sort};
 
@@ -46,8 +49,6 @@ const DEFAULT_REPORTS: usize = 1_000_000;
 /// bounded, and the same size always gives the same reports.
 const CHUNK: usize = 10_000;
 const BASE_SEED: u64 = 20_260_000;
-/// Reports per import transaction.
-const TXN: usize = 2_000;
 const PER_PAGE: usize = 20;
 /// Written last into a kept data directory: its presence means the dataset
 /// is complete and reusable.
@@ -75,6 +76,7 @@ fn main() {
         })
         .unwrap_or(DEFAULT_REPORTS);
     assert!(reports > 0, "NEARMISS_BENCH_REPORTS must be positive");
+    name_import_workers();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let keep = std::env::var_os("NEARMISS_BENCH_KEEP").map(PathBuf::from);
     let data = DataDir::new(&root, keep);
@@ -127,7 +129,20 @@ fn main() {
             }
             m.build.clone()
         }
-        None => build(&store, &search, reports),
+        None => {
+            let input = submissions_file(&data.path, reports);
+            let b = build(&store, &search, &input, reports);
+            if std::env::var_os("NEARMISS_BENCH_IMPORT_ONLY").is_some() {
+                println!(
+                    "bulk import, end to end: {:.0} reports/s ({:.1} s)",
+                    b.imported as f64 / b.end_to_end_s,
+                    b.end_to_end_s
+                );
+                cpu_breakdown(&b, cores);
+                return;
+            }
+            b
+        }
     };
     warm(&search);
     let rss_after_import = vm_kib("VmHWM");
@@ -314,7 +329,12 @@ fn postgres_run(
     eprintln!("PostgreSQL: {reports} reports into {}", db.name);
     let store = Store::open(&db.url, 4).map_err(|e| e.to_string())?;
     let search = Search::open(&index_root).map_err(|e| e.to_string())?;
-    let build = build(&store, &search, reports);
+    let build = build(
+        &store,
+        &search,
+        &submissions_file(scratch, reports),
+        reports,
+    );
     settle(&search.index());
     let fresh = freshness(&store, &search);
     warm(&search);
@@ -345,14 +365,14 @@ fn compare_backends(reports: usize, sqlite: &BackendRun, pg: &BackendRun) {
         let b = &r.build;
         format!("{:.0} reports/s", b.imported as f64 / b.end_to_end_s)
     });
-    row("generate + de-identify + store", &|r| {
+    row("parse + de-identify + store", &|r| {
         format!(
             "{:.0} reports/s",
             r.build.imported as f64 / r.build.import_s
         )
     });
-    row("  store::import_batch (writer thread)", &|r| {
-        format!("{:.1} s", r.build.store_s)
+    row("  writer thread CPU", &|r| {
+        format!("{:.1} s", r.build.cpu.writer_s)
     });
     row("index caught up after the import", &|r| {
         format!("{:.1} s", r.build.catch_up_s)
@@ -442,15 +462,11 @@ struct Build {
     imported: usize,
     invalid: usize,
     workers: usize,
-    /// Wall time of generate → de-identify → store, which overlap.
+    /// Size of the JSON Lines input.
+    #[serde(default)]
+    input_bytes: u64,
+    /// Wall time of parse → de-identify → store, which overlap.
     import_s: f64,
-    /// Thread-seconds in each stage, summed over the workers.
-    generate_s: f64,
-    deidentify_s: f64,
-    /// The writer thread's time inside `store::import_batch`.
-    store_s: f64,
-    /// The writer thread's time waiting for de-identified reports.
-    writer_wait_s: f64,
     /// The indexer's time inside `search.sync` (its own thread; tantivy's
     /// indexing threads work beside it).
     index_busy_s: f64,
@@ -480,11 +496,11 @@ struct BuildCpu {
     process_s: f64,
 }
 
-/// The bulk import as a running registry does it: reports are generated,
+/// The bulk import as a running registry does it: reports are parsed,
 /// de-identified and stored (`import`) while the indexer follows the event
 /// log beside them, as the server's does. Done when the index holds every
 /// report, compacted as after any bulk sync.
-fn build(store: &Store, search: &Search, n: usize) -> Build {
+fn build(store: &Store, search: &Search, input: &Path, n: usize) -> Build {
     let imported = AtomicBool::new(false);
     let (started, process_cpu) = (Instant::now(), cpu_seconds());
     let (mut b, applied, busy, import_end, indexer_cpu) = std::thread::scope(|s| {
@@ -506,7 +522,7 @@ fn build(store: &Store, search: &Search, n: usize) -> Build {
                 }
             }
         });
-        let b = import(store, n);
+        let b = import(store, input, n);
         imported.store(true, Ordering::Release);
         let import_end = Instant::now();
         let (applied, busy, indexer_cpu) = indexer.join().expect("the indexer");
@@ -523,97 +539,158 @@ fn build(store: &Store, search: &Search, n: usize) -> Build {
     b
 }
 
-/// Generates, de-identifies (on every core) and stores `n` reports on one
-/// writer thread, as a bulk import does.
-fn import(store: &Store, n: usize) -> Build {
+/// The dataset as `nearmiss import` takes it: one submission per line,
+/// chunk `k` being `generate(CHUNK, BASE_SEED + k)`. Made once, before any
+/// timing (generating is the bench's work, not the registry's), a few
+/// chunks at a time on every core and written in order; the name holds the
+/// size, and a file is only ever whole (written aside, then renamed).
+fn submissions_file(dir: &Path, n: usize) -> PathBuf {
+    let path = dir.join(format!("submissions-{n}.jsonl"));
+    if path.exists() {
+        return path;
+    }
+    let started = Instant::now();
+    let partial = path.with_extension("partial");
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(&partial).expect("create the submissions file"),
+    );
     let chunks = n.div_ceil(CHUNK);
-    let workers = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let next = AtomicUsize::new(0);
-    let invalid = AtomicUsize::new(0);
-    let generate_ns = AtomicU64::new(0);
-    let deidentify_ns = AtomicU64::new(0);
-    let workers_cpu_ms = AtomicU64::new(0);
-    // A few batches in flight keep the writer busy without holding much.
-    let (tx, rx) = mpsc::sync_channel::<Vec<Deidentified>>(workers * 2);
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    for first in (0..chunks).step_by(cores) {
+        let texts: Vec<Vec<u8>> = std::thread::scope(|s| {
+            let generators: Vec<_> = (first..chunks.min(first + cores))
+                .map(|k| {
+                    s.spawn(move || {
+                        let mut text = Vec::new();
+                        for submission in generate(CHUNK.min(n - k * CHUNK), BASE_SEED + k as u64) {
+                            serde_json::to_writer(&mut text, &submission).expect("JSON");
+                            text.push(b'\n');
+                        }
+                        text
+                    })
+                })
+                .collect();
+            generators
+                .into_iter()
+                .map(|g| g.join().expect("a generator"))
+                .collect()
+        });
+        for text in texts {
+            out.write_all(&text).expect("write the submissions file");
+        }
+    }
+    out.into_inner()
+        .expect("flush the submissions file")
+        .sync_all()
+        .expect("sync the submissions file");
+    std::fs::rename(&partial, &path).expect("rename the submissions file");
+    eprintln!(
+        "generated {n} submissions ({}) in {:.1} s",
+        mib(file_bytes(&path)),
+        started.elapsed().as_secs_f64()
+    );
+    path
+}
+
+/// Threads of rayon's global pool, which parses and de-identifies an
+/// import's lines: named so their CPU time can be told from tantivy's.
+const WORKER_THREAD: &str = "nm-import-";
+
+fn name_import_workers() {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("{WORKER_THREAD}{i}"))
+        .build_global()
+        .expect("rayon's global pool, built once");
+}
+
+/// CPU seconds of this process's live threads whose name starts `prefix`.
+fn threads_cpu_seconds(prefix: &str) -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    tasks
+        .flatten()
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("comm"))
+                .is_ok_and(|name| name.starts_with(prefix))
+        })
+        .map(|t| stat_cpu_seconds(&t.path().join("stat").to_string_lossy()))
+        .sum()
+}
+
+/// The import's input, which notes the CPU time of the thread that read it
+/// when that thread drops it: the import's line reader, a thread of its own.
+struct Metered<'a, R> {
+    inner: R,
+    cpu_micros: &'a AtomicU64,
+}
+
+impl<R: std::io::Read> std::io::Read for Metered<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl<R: std::io::BufRead> std::io::BufRead for Metered<'_, R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.inner.consume(amt)
+    }
+}
+
+impl<R> Drop for Metered<'_, R> {
+    fn drop(&mut self) {
+        let micros = (thread_cpu_seconds() * 1e6) as u64;
+        self.cpu_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+}
+
+/// `nearmiss import --publish` on the submissions file, as the command
+/// runs it: lines parsed, validated and de-identified on every core, stored
+/// a transaction at a time on this thread.
+fn import(store: &Store, input: &Path, n: usize) -> Build {
+    let file = std::fs::File::open(input).expect("open the submissions file");
+    let bytes = file.metadata().map_or(0, |m| m.len()).max(1);
+    let reader_cpu = AtomicU64::new(0);
+    let reader = Metered {
+        inner: std::io::BufReader::with_capacity(1 << 20, file),
+        cpu_micros: &reader_cpu,
+    };
     let mut b = Build {
-        workers,
+        workers: rayon::current_num_threads(),
+        input_bytes: bytes,
         ..Build::default()
     };
+    let workers_cpu = threads_cpu_seconds(WORKER_THREAD);
+    let writer_cpu = thread_cpu_seconds();
     let started = Instant::now();
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            let tx = tx.clone();
-            let (next, invalid) = (&next, &invalid);
-            let (generate_ns, deidentify_ns) = (&generate_ns, &deidentify_ns);
-            let workers_cpu_ms = &workers_cpu_ms;
-            s.spawn(move || loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                if k >= chunks {
-                    let ms = (thread_cpu_seconds() * 1e3) as u64;
-                    workers_cpu_ms.fetch_add(ms, Ordering::Relaxed);
-                    break;
-                }
-                let t = Instant::now();
-                let submissions = generate(CHUNK.min(n - k * CHUNK), BASE_SEED + k as u64);
-                generate_ns.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                let mut batch = Vec::with_capacity(TXN);
-                let mut busy = Duration::ZERO;
-                for submission in submissions {
-                    let t = Instant::now();
-                    match validate(submission) {
-                        Ok(valid) => batch.push(deidentify(valid)),
-                        Err(_) => {
-                            invalid.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    busy += t.elapsed();
-                    if batch.len() == TXN {
-                        tx.send(std::mem::take(&mut batch)).expect("writer alive");
-                    }
-                }
-                if !batch.is_empty() {
-                    tx.send(batch).expect("writer alive");
-                }
-                deidentify_ns.fetch_add(busy.as_nanos() as u64, Ordering::Relaxed);
-            });
+    let mut tenths = 1;
+    let mut last = (0, Instant::now());
+    let summary = nearmiss::transfer::import(store, reader, true, DEFAULT_K, |consumed| {
+        if consumed * 10 < tenths * bytes {
+            return;
         }
-        drop(tx);
-        let writer_cpu = thread_cpu_seconds();
-        let mut conn = store.conn().expect("a connection");
-        let step = (n / 10).max(1);
-        let mut next_progress = step;
-        let mut last = (0, Instant::now());
-        // As `nearmiss import` writes: with a bulk import's page cache.
-        conn.bulk(|conn| loop {
-            let t = Instant::now();
-            let Ok(batch) = rx.recv() else { break };
-            b.writer_wait_s += t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            b.imported += store::import_batch(conn, &batch, Some("bench"))
-                .expect("import a batch")
-                .len();
-            b.store_s += t.elapsed().as_secs_f64();
-            if b.imported >= next_progress {
-                // The recent rate too: a store cost that grows with the
-                // registry shows as a falling rate.
-                eprintln!(
-                    "  imported {}/{n}: {:.0} reports/s overall, {:.0} reports/s lately",
-                    b.imported,
-                    b.imported as f64 / started.elapsed().as_secs_f64(),
-                    (b.imported - last.0) as f64 / last.1.elapsed().as_secs_f64()
-                );
-                last = (b.imported, Instant::now());
-                next_progress += step;
-            }
-        })
-        .expect("a bulk import's page cache");
-        b.cpu.writer_s = thread_cpu_seconds() - writer_cpu;
-    });
+        tenths = consumed * 10 / bytes + 1;
+        // The recent rate too: a store cost that grows with the registry
+        // shows as a falling rate. Reports are counted by input read.
+        let done = (n as u64 * consumed / bytes) as usize;
+        eprintln!(
+            "  imported ~{done}/{n}: {:.0} reports/s overall, {:.0} reports/s lately",
+            done as f64 / started.elapsed().as_secs_f64(),
+            (done - last.0) as f64 / last.1.elapsed().as_secs_f64()
+        );
+        last = (done, Instant::now());
+    })
+    .expect("import the submissions");
     b.import_s = started.elapsed().as_secs_f64();
-    b.invalid = invalid.into_inner();
-    b.generate_s = generate_ns.into_inner() as f64 / 1e9;
-    b.deidentify_s = deidentify_ns.into_inner() as f64 / 1e9;
-    b.cpu.workers_s = workers_cpu_ms.into_inner() as f64 / 1e3;
+    b.cpu.writer_s = thread_cpu_seconds() - writer_cpu;
+    b.cpu.workers_s =
+        threads_cpu_seconds(WORKER_THREAD) - workers_cpu + reader_cpu.into_inner() as f64 / 1e6;
+    b.imported = summary.imported;
+    b.invalid = summary.skipped.len();
     b
 }
 
@@ -1692,7 +1769,7 @@ fn cpu_breakdown(b: &Build, cores: usize) {
     let per = |s: f64| s / b.imported as f64 * 1e6;
     println!("\nImport CPU (user + system), whole build");
     for (label, s) in [
-        ("generate + validate + de-identify (workers)", c.workers_s),
+        ("parse + validate + de-identify (workers)", c.workers_s),
         ("store (writer thread)", c.writer_s),
         ("indexer thread (log, reports, documents)", c.indexer_s),
         ("tantivy threads (postings, merges, store)", tantivy),
@@ -1782,45 +1859,23 @@ fn report(r: &Results) {
     );
 
     println!(
-        "\nImport pipeline ({} de-identification workers, {TXN} reports per transaction)",
-        b.workers
+        "\nImport pipeline (`nearmiss import --publish`, {} parsing workers, {} reports per transaction)",
+        b.workers,
+        nearmiss::transfer::BATCH
     );
     line("reports imported", thousands(b.imported), "", None);
     if b.invalid > 0 {
-        line(
-            "generated but invalid (skipped)",
-            thousands(b.invalid),
-            "",
-            None,
-        );
+        line("generated but skipped", thousands(b.invalid), "", None);
     }
     line(
-        "generate + de-identify + store (wall)",
+        "input, JSON Lines generated before timing",
+        mib(b.input_bytes),
+        "",
+        None,
+    );
+    line(
+        "parse + de-identify + store (wall)",
         format!("{:.1} s", b.import_s),
-        "",
-        None,
-    );
-    line(
-        "  generate (thread-seconds)",
-        format!("{:.1} s", b.generate_s),
-        "",
-        None,
-    );
-    line(
-        "  validate + deidentify (thread-seconds)",
-        format!("{:.1} s", b.deidentify_s),
-        "",
-        None,
-    );
-    line(
-        "  store::import_batch (writer thread)",
-        format!("{:.1} s", b.store_s),
-        "",
-        None,
-    );
-    line(
-        "  writer waiting for de-identified reports",
-        format!("{:.1} s", b.writer_wait_s),
         "",
         None,
     );
@@ -1843,7 +1898,7 @@ fn report(r: &Results) {
         None,
     );
     line(
-        "generate + de-identify + store alone",
+        "parse + de-identify + store alone",
         format!("{:.0} reports/s", b.imported as f64 / b.import_s),
         "",
         None,
