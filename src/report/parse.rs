@@ -51,8 +51,13 @@ fn without_value(message: &str) -> String {
         || message.starts_with("invalid value")
         || message.starts_with("invalid length")
     {
-        if let (Some(head), Some(i)) = (message.split(':').next(), message.find(", expected")) {
-            return format!("{head}{}", &message[i..]);
+        // `invalid type: string "…", expected u32` loses what lies between
+        // the colon and `, expected`; `invalid length 1, expected …` quotes
+        // nothing and has no colon before it, so it stays whole.
+        if let (Some((head, _)), Some(i)) = (message.split_once(':'), message.find(", expected")) {
+            if head.len() < i {
+                return format!("{head}{}", &message[i..]);
+            }
         }
     }
     message.to_string()
@@ -62,6 +67,24 @@ fn without_value(message: &str) -> String {
 mod tests {
     use super::*;
     use crate::report::Submission;
+
+    #[test]
+    fn a_message_without_a_quoted_value_is_given_whole_and_once() {
+        let Err(ParseError::Field(message)) = parse_json::<Submission>(r#"["a title"]"#) else {
+            panic!("an array is not a submission");
+        };
+        assert_eq!(message.matches("expected").count(), 1, "{message}");
+        assert!(
+            message.starts_with("invalid length 1, expected"),
+            "{message}"
+        );
+        let Err(ParseError::Field(message)) =
+            parse_json::<Submission>(r#"{"title": 7, "summary": "s", "narrative": "n"}"#)
+        else {
+            panic!("a number is not a title");
+        };
+        assert_eq!(message, "`title`: invalid type, expected a string");
+    }
 
     #[test]
     fn anything_after_the_value_is_refused() {
