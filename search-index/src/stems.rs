@@ -18,8 +18,8 @@ use tantivy::tokenizer::{
 /// collection's vocabulary beyond this is mostly names and typos, seen once.
 const MEMO_WORDS: usize = 1 << 16;
 
-/// The longest word remembered, in bytes; longer ones (a few in a
-/// thousand) are stemmed every time.
+/// The longest word remembered, in bytes; longer ones (rare in English
+/// prose) are stemmed every time.
 const INLINE_BYTES: usize = 23;
 
 /// A word or stem of at most `INLINE_BYTES`, held in the memo's table
