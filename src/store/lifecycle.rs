@@ -99,9 +99,43 @@ fn row_for(id: &str, status: Status, d: &Deidentified, day: &str) -> Result<Repo
     })
 }
 
+/// Slots drawn for one new report before its insert gives up.
+const SLOT_DRAWS: usize = 4;
+
 fn insert_row(conn: &mut Connection, row: &ReportRow) -> Result<(), StoreError> {
+    insert_row_drawing(conn, row, rand::random)
+}
+
+/// Inserts `row` with a slot from `draw`. The slot is SQLite's row key, and
+/// random so that no key records the order in which reports arrived (see
+/// `migrations/sqlite/…_report_slots`). Two reports drawing the same one of
+/// 2^64 is all but impossible, but it would fail the insert, so the report
+/// draws again.
+fn insert_row_drawing(
+    conn: &mut Connection,
+    row: &ReportRow,
+    mut draw: impl FnMut() -> i64,
+) -> Result<(), StoreError> {
+    let mut drawn = 1;
+    loop {
+        match insert_row_at(conn, row, draw()) {
+            Err(StoreError::Database(e)) if drawn < SLOT_DRAWS && slot_taken(&e) => drawn += 1,
+            done => return done,
+        }
+    }
+}
+
+/// The insert failed only because another report holds its slot.
+fn slot_taken(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(e, Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+        if info.message().contains("reports.slot"))
+}
+
+fn insert_row_at(conn: &mut Connection, row: &ReportRow, slot: i64) -> Result<(), StoreError> {
     diesel::insert_into(reports::table)
         .values((
+            reports::slot.eq(slot),
             reports::id.eq(as_key(&row.id)),
             reports::status.eq(&row.status),
             reports::content.eq(as_document(&row.content)),
@@ -836,4 +870,81 @@ pub fn has_reports(conn: &mut Connection) -> Result<bool, StoreError> {
         .limit(1)
         .load::<String>(conn)?
         .is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn pending(id: &str) -> ReportRow {
+        ReportRow {
+            id: id.to_string(),
+            status: Status::Pending.as_str().to_string(),
+            content: "{}".into(),
+            title: "a title".into(),
+            industry: None,
+            organization_size: None,
+            severity: None,
+            trigger: None,
+            detection: None,
+            incident_month: None,
+            incident_time_of_day: None,
+            time_to_detect_minutes: None,
+            time_to_mitigate_minutes: None,
+            time_to_resolve_minutes: None,
+            completeness: 0,
+            flags: "[]".into(),
+            findings: "[]".into(),
+            placeholder_map: "{}".into(),
+            synopsis: None,
+            rejection_reason: None,
+            received_on: "2026-01-01".into(),
+            published_on: None,
+            modified_on: "2026-01-01".into(),
+            cohort: None,
+            cohort_no_size: None,
+            cohort_no_month: None,
+            cohort_coarse: None,
+        }
+    }
+
+    #[test]
+    fn a_report_drawing_a_taken_slot_draws_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("r.db").to_str().unwrap(), 1).unwrap();
+        let mut conn = store.conn().unwrap();
+        let (first, second) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
+        insert_row_at(&mut conn, &pending(&first), 7).unwrap();
+
+        // The slot alone is what clashes, and it is told apart from others.
+        let clash = insert_row_at(&mut conn, &pending(&second), 7).unwrap_err();
+        assert!(
+            matches!(&clash, StoreError::Database(e) if slot_taken(e)),
+            "{clash}"
+        );
+        let same_id = insert_row_at(&mut conn, &pending(&first), 8).unwrap_err();
+        assert!(
+            !matches!(&same_id, StoreError::Database(e) if slot_taken(e)),
+            "{same_id}"
+        );
+
+        let mut draws = [7, 7, 9].into_iter();
+        insert_row_drawing(&mut conn, &pending(&second), || draws.next().unwrap()).unwrap();
+        assert_eq!(draws.next(), None, "drew once more than the clashes needed");
+        let slots: Vec<(i64, String)> = reports::table
+            .select((reports::slot, reports::id))
+            .order(reports::slot)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(slots, vec![(7, first), (9, second)]);
+
+        // A clash on every draw ends in an error, not a loop.
+        let third = Uuid::new_v4().to_string();
+        let err = insert_row_drawing(&mut conn, &pending(&third), || 7).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Database(e) if slot_taken(e)),
+            "{err}"
+        );
+    }
 }

@@ -8,6 +8,9 @@ diesel::table! {
     use crate::store::types::{Day, Document, Instant, Key};
 
     reports (id) {
+        // SQLite's row key: random, drawn at insert, never read. See
+        // migrations/sqlite/…_report_slots.
+        slot -> BigInt,
         id -> Key,
         status -> Text,
         content -> Document,

@@ -14,6 +14,7 @@ mod kills;
 mod lifecycle;
 mod privacy;
 mod review_auth;
+mod row_order;
 mod search;
 mod stats;
 mod upgrade;

@@ -105,3 +105,161 @@ fn published_reports_of_an_older_database_count_towards_their_cohort() {
     assert_eq!(review["anonymity"]["cohort_reports"], 5, "{review}");
     assert_eq!(review["anonymity"]["generalised"], serde_json::json!([]));
 }
+
+/// The migration that rebuilt SQLite's `reports` as a rowid table under a
+/// random key (on PostgreSQL it adds the `slot` column): its directory and
+/// the version diesel records for it.
+const REPORT_SLOTS: (&str, &str) = ("2026-12-05-000008_report_slots", "20261205000008");
+
+/// Runs a migration script of this test's backend on its database.
+fn run_script(dir: &Path, migration: &str, script: &str) {
+    let backend = if postgres() { "postgres" } else { "sqlite" };
+    let sql = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend)
+            .join(migration)
+            .join(script),
+    )
+    .unwrap();
+    let url = registry_database(dir);
+    if postgres() {
+        diesel::PgConnection::establish(&url)
+            .unwrap()
+            .batch_execute(&sql)
+            .unwrap();
+    } else {
+        diesel::SqliteConnection::establish(&url)
+            .unwrap()
+            .batch_execute(&sql)
+            .unwrap();
+    }
+}
+
+/// One integer a query over the test's database returns.
+fn number(dir: &Path, query: &str) -> i64 {
+    use diesel::RunQueryDsl;
+    let q = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+        "({query})"
+    )));
+    let url = registry_database(dir);
+    if postgres() {
+        q.get_result(&mut diesel::PgConnection::establish(&url).unwrap())
+            .unwrap()
+    } else {
+        q.get_result(&mut diesel::SqliteConnection::establish(&url).unwrap())
+            .unwrap()
+    }
+}
+
+/// How SQLite declares `reports` now.
+fn reports_table_sql(dir: &Path) -> String {
+    use diesel::RunQueryDsl;
+    let url = registry_database(dir);
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+        "(SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'reports')",
+    ))
+    .get_result(&mut diesel::SqliteConnection::establish(&url).unwrap())
+    .unwrap()
+}
+
+fn get_json(app: &TestApp, path: &str, receipt: Option<&str>) -> serde_json::Value {
+    let mut request = app.get(path);
+    if let Some(r) = receipt {
+        request = request.header("Authorization", format!("Receipt {r}"));
+    }
+    let response = request.send().unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.json().unwrap()
+}
+
+#[test]
+fn rebuilding_the_reports_table_keeps_every_receipt_question_and_amendment() {
+    let dir = tempfile::tempdir().unwrap();
+    add_reviewer(dir.path());
+    let mut app = start(dir, Options::default());
+    let token = app.login();
+    // A published report with an amendment, and a pending one with a
+    // reviewer's question: rows in every table that refers to `reports`.
+    let (published, published_receipt) = app.submit_ok(&submission());
+    assert_eq!(app.approve(&token, &published).status(), 200);
+    let r = app
+        .post(&format!("/api/v1/receipts/{published}/amendments"))
+        .header("Authorization", format!("Receipt {published_receipt}"))
+        .json(&serde_json::json!({"text": "Follow-up: the staging cluster had the same chain."}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let (pending, pending_receipt) = app.submit_ok(&submission());
+    let r = app
+        .post(&format!("/api/v1/review/{pending}/questions"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"question": "Which resolver did the fleet use?"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let views = |app: &TestApp| {
+        [
+            get_json(app, &format!("/api/v1/reports/{published}"), None),
+            get_json(
+                app,
+                &format!("/api/v1/receipts/{published}"),
+                Some(&published_receipt),
+            ),
+            get_json(
+                app,
+                &format!("/api/v1/receipts/{pending}"),
+                Some(&pending_receipt),
+            ),
+        ]
+    };
+    let before = views(&app);
+    assert_eq!(before[0]["amendments"].as_array().unwrap().len(), 1);
+    assert_eq!(before[2]["questions"].as_array().unwrap().len(), 1);
+    app.kill();
+
+    // Back to the registry as the version before the rebuild left it.
+    let dir = std::mem::replace(&mut app.dir, tempfile::tempdir().unwrap());
+    let children = "SELECT (SELECT count(*) FROM receipts) * 100 \
+                    + (SELECT count(*) FROM amendments) * 10 \
+                    + (SELECT count(*) FROM questions)";
+    assert_eq!(number(dir.path(), children), 211);
+    run_script(dir.path(), REPORT_SLOTS.0, "down.sql");
+    execute_sql(
+        dir.path(),
+        &format!(
+            "DELETE FROM __diesel_schema_migrations WHERE version = '{}'",
+            REPORT_SLOTS.1
+        ),
+    );
+    if !postgres() {
+        assert!(reports_table_sql(dir.path()).contains("WITHOUT ROWID"));
+    }
+
+    // The next start rebuilds it, and nothing that refers to a report goes.
+    let app = start(dir, Options::default());
+    if !postgres() {
+        let sql = reports_table_sql(app.dir.path());
+        assert!(sql.contains("slot INTEGER PRIMARY KEY"), "{sql}");
+        assert!(!sql.contains("WITHOUT ROWID"), "{sql}");
+        assert_eq!(
+            number(
+                app.dir.path(),
+                "SELECT count(*) FROM pragma_foreign_key_check"
+            ),
+            0
+        );
+    }
+    assert_eq!(number(app.dir.path(), children), 211);
+    assert_eq!(views(&app), before);
+
+    // Foreign keys hold on the new table: withdrawing takes the report's
+    // receipt and amendment with it.
+    let r = app
+        .delete(&format!("/api/v1/receipts/{published}"))
+        .header("Authorization", format!("Receipt {published_receipt}"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(number(app.dir.path(), children), 101);
+}
