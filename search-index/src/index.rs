@@ -191,10 +191,23 @@ impl SearchIndex {
             lightest.1.push(id);
         }
         let mut writer = self.writer()?;
-        for (_, ids) in groups.into_iter().filter(|g| g.1.len() > 1) {
-            writer.merge(&ids).wait()?;
+        // All at once: tantivy runs them on its merge threads, one group a
+        // core, where one after the other would leave the cores but one
+        // idle while an import waits for its compaction.
+        let merges: Vec<_> = groups
+            .into_iter()
+            .filter(|g| g.1.len() > 1)
+            .map(|(_, ids)| writer.merge(&ids))
+            .collect();
+        // Each waited for, so a failed one leaves none still running when
+        // `compact` plans again.
+        let mut failed = None;
+        for merge in merges {
+            if let Err(e) = merge.wait() {
+                failed.get_or_insert(e);
+            }
         }
-        Ok(())
+        failed.map_or(Ok(()), |e| Err(e.into()))
     }
 
     /// The last index event the committed index reflects; `None` for an index
