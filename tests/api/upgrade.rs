@@ -48,12 +48,9 @@ fn fill(conn: &mut impl SimpleConnection, backend: &str, published: usize) {
              run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);",
     )
     .unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend);
     for (dir, version) in BEFORE_COHORT_SIZES {
-        let sql = std::fs::read_to_string(root.join(dir).join("up.sql")).unwrap();
-        conn.batch_execute(&sql).unwrap();
+        conn.batch_execute(&migration_script(backend, dir, "up.sql"))
+            .unwrap();
         conn.batch_execute(&format!(
             "INSERT INTO __diesel_schema_migrations (version) VALUES ('{version}');"
         ))
@@ -111,17 +108,20 @@ fn published_reports_of_an_older_database_count_towards_their_cohort() {
 /// the version diesel records for it.
 const REPORT_SLOTS: (&str, &str) = ("2026-12-05-000008_report_slots", "20261205000008");
 
+/// The text of `migrations/<backend>/<migration>/<script>`.
+fn migration_script(backend: &str, migration: &str, script: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend)
+        .join(migration)
+        .join(script);
+    std::fs::read_to_string(path).unwrap()
+}
+
 /// Runs a migration script of this test's backend on its database.
 fn run_script(dir: &Path, migration: &str, script: &str) {
     let backend = if postgres() { "postgres" } else { "sqlite" };
-    let sql = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("migrations")
-            .join(backend)
-            .join(migration)
-            .join(script),
-    )
-    .unwrap();
+    let sql = migration_script(backend, migration, script);
     let url = registry_database(dir);
     if postgres() {
         diesel::PgConnection::establish(&url)
