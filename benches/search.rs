@@ -669,21 +669,28 @@ fn import(store: &Store, input: &Path, n: usize) -> Build {
     let started = Instant::now();
     let mut tenths = 1;
     let mut last = (0, Instant::now());
-    let summary = nearmiss::transfer::import(store, reader, true, DEFAULT_K, |consumed| {
-        if consumed * 10 < tenths * bytes {
-            return;
-        }
-        tenths = consumed * 10 / bytes + 1;
-        // The recent rate too: a store cost that grows with the registry
-        // shows as a falling rate. Reports are counted by input read.
-        let done = (n as u64 * consumed / bytes) as usize;
-        eprintln!(
-            "  imported ~{done}/{n}: {:.0} reports/s overall, {:.0} reports/s lately",
-            done as f64 / started.elapsed().as_secs_f64(),
-            (done - last.0) as f64 / last.1.elapsed().as_secs_f64()
-        );
-        last = (done, Instant::now());
-    })
+    let summary = nearmiss::transfer::import(
+        store,
+        reader,
+        true,
+        DEFAULT_K,
+        nearmiss::transfer::PER_TRANSACTION,
+        |consumed| {
+            if consumed * 10 < tenths * bytes {
+                return;
+            }
+            tenths = consumed * 10 / bytes + 1;
+            // The recent rate too: a store cost that grows with the registry
+            // shows as a falling rate. Reports are counted by input read.
+            let done = (n as u64 * consumed / bytes) as usize;
+            eprintln!(
+                "  imported ~{done}/{n}: {:.0} reports/s overall, {:.0} reports/s lately",
+                done as f64 / started.elapsed().as_secs_f64(),
+                (done - last.0) as f64 / last.1.elapsed().as_secs_f64()
+            );
+            last = (done, Instant::now());
+        },
+    )
     .expect("import the submissions");
     b.import_s = started.elapsed().as_secs_f64();
     b.cpu.writer_s = thread_cpu_seconds() - writer_cpu;
@@ -1861,7 +1868,7 @@ fn report(r: &Results) {
     println!(
         "\nImport pipeline (`nearmiss import --publish`, {} parsing workers, {} reports per transaction)",
         b.workers,
-        nearmiss::transfer::BATCH
+        nearmiss::transfer::PER_TRANSACTION
     );
     line("reports imported", thousands(b.imported), "", None);
     if b.invalid > 0 {

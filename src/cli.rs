@@ -70,6 +70,11 @@ pub enum Command {
         /// Publish the imported reports at once instead of queueing them for review.
         #[arg(long)]
         publish: bool,
+        /// Submissions stored per transaction. A killed import keeps whole
+        /// transactions; larger ones are faster on a large registry and
+        /// hold more reports in memory.
+        #[arg(long, default_value_t = transfer::PER_TRANSACTION, value_parser = parse_per_transaction)]
+        per_transaction: usize,
     },
     /// Export the published, de-identified dataset.
     Export {
@@ -209,7 +214,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reviewer {
             command: ReviewerCommand::Add { name, .. },
         } => add_reviewer(&settings, &name),
-        Command::Import { file, publish } => import(&settings, &file, publish),
+        Command::Import {
+            file,
+            publish,
+            per_transaction,
+        } => import(&settings, &file, publish, per_transaction),
         Command::Export { format, out, since } => export(&settings, format, out, since),
         Command::Reindex => reindex(&settings),
         Command::Demo { count, seed } => {
@@ -335,7 +344,12 @@ fn add_reviewer(settings: &Settings, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn import(settings: &Settings, file: &PathBuf, publish: bool) -> anyhow::Result<()> {
+fn import(
+    settings: &Settings,
+    file: &PathBuf,
+    publish: bool,
+    per_transaction: usize,
+) -> anyhow::Result<()> {
     let f = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
     let store = settings.open_store()?;
@@ -344,9 +358,14 @@ fn import(settings: &Settings, file: &PathBuf, publish: bool) -> anyhow::Result<
         ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let summary = transfer::import(&store, BufReader::new(f), publish, settings.stats_k, |n| {
-        bar.set_position(n)
-    })?;
+    let summary = transfer::import(
+        &store,
+        BufReader::new(f),
+        publish,
+        settings.stats_k,
+        per_transaction,
+        |n| bar.set_position(n),
+    )?;
     bar.finish_and_clear();
     for (line, why) in &summary.skipped {
         eprintln!("line {line}: skipped: {why}");
@@ -365,6 +384,18 @@ fn import(settings: &Settings, file: &PathBuf, publish: bool) -> anyhow::Result<
         summary.skipped.len()
     );
     Ok(())
+}
+
+/// A number of submissions per import transaction, 1 to
+/// `transfer::MAX_PER_TRANSACTION`.
+pub fn parse_per_transaction(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=transfer::MAX_PER_TRANSACTION).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{value:?} is not a number of submissions from 1 to {}",
+            transfer::MAX_PER_TRANSACTION
+        )),
+    }
 }
 
 /// A `YYYY-MM-DD` day.

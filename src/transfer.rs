@@ -14,8 +14,22 @@ use crate::report::submission::DeclaredTerms;
 use crate::report::{validate, PublishedReport, Submission};
 use crate::store::{self, Store, StoreError};
 
-/// Reports per transaction during import, and lines parsed together.
+/// Lines parsed and de-identified together, on every core.
 pub const BATCH: usize = 2_000;
+
+/// Reports stored per transaction by default. Report ids are random, so
+/// each report lands on a random leaf of every index keyed by its id; a
+/// transaction writes each page it dirtied to the write-ahead log once, and
+/// the more reports share a transaction, the more of them share those
+/// leaves. At a million reports, 20,000 per transaction instead of 2,000
+/// took a quarter off the writer's CPU per report. The cost is memory: a
+/// transaction's de-identified reports are held until it commits, about
+/// 5 KB each (importing 60,000 generated reports peaked at 552 MB, against
+/// 460 MB at 2,000 per transaction).
+pub const PER_TRANSACTION: usize = 20_000;
+
+/// The most reports one import transaction may hold.
+pub const MAX_PER_TRANSACTION: usize = 100_000;
 
 #[derive(Debug, Default)]
 pub struct ImportSummary {
@@ -116,14 +130,17 @@ struct Parsed {
 /// De-identification is most of an import's work, so lines are parsed and
 /// de-identified `BATCH` at a time on every core (rayon), on a thread of
 /// their own, while this one writes the previous batch: reports still go in
-/// in file order, whole transactions at a time.
+/// in file order, whole transactions of `per_transaction` submissions at a
+/// time (clamped to 1..=`MAX_PER_TRANSACTION`).
 pub fn import(
     store: &Store,
     input: impl BufRead + Send,
     publish: bool,
     k: u64,
+    per_transaction: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<ImportSummary, StoreError> {
+    let per_transaction = per_transaction.clamp(1, MAX_PER_TRANSACTION);
     let mut conn = store.conn()?;
     let publish_as = publish.then_some("import");
     // One parsed batch waits while the next is parsed and one is written.
@@ -132,7 +149,7 @@ pub fn import(
         s.spawn(move || parse_batches(input, tx));
         conn.bulk(|conn| {
             let mut summary = ImportSummary::default();
-            let mut batch: Vec<Deidentified> = Vec::with_capacity(BATCH);
+            let mut batch: Vec<Deidentified> = Vec::with_capacity(per_transaction);
             for parsed in rx {
                 let parsed: Vec<Parsed> = parsed?;
                 let consumed = parsed.last().map(|p| p.consumed);
@@ -153,7 +170,7 @@ pub fn import(
                         }
                         Err(message) => summary.skipped.push((p.number, message)),
                     }
-                    if batch.len() >= BATCH {
+                    if batch.len() >= per_transaction {
                         summary.imported +=
                             store::import_batch_with_k(conn, &batch, publish_as, k)?.len();
                         batch.clear();

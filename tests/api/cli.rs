@@ -10,6 +10,47 @@ fn jsonl(values: &[Value]) -> String {
 }
 
 #[test]
+fn import_refuses_a_transaction_size_out_of_range_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.jsonl");
+    std::fs::write(&file, jsonl(&[submission(), submission()])).unwrap();
+    for bad in ["0", "100001", "many"] {
+        let out = cli(
+            dir.path(),
+            &["import", "--per-transaction", bad, file.to_str().unwrap()],
+            None,
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "--per-transaction {bad} was taken");
+        assert!(
+            stderr.contains("is not a number of submissions from 1 to 100000"),
+            "{stderr}"
+        );
+    }
+    let out = cli(dir.path(), &["export", "--format", "jsonl"], None);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty(), "a refused import stored reports");
+    // One submission per transaction: both land.
+    let out = cli(
+        dir.path(),
+        &[
+            "import",
+            "--publish",
+            "--per-transaction",
+            "1",
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 2 reports"));
+}
+
+#[test]
 fn import_skips_bad_lines_by_number_and_export_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let mut second = submission();

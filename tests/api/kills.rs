@@ -29,8 +29,8 @@ const SERVER_KILLS: usize = 12;
 /// killed in some of those rounds too).
 const IMPORT_KILLS: usize = 8;
 const SUBMITTERS: usize = 3;
-/// Lines per import file: one transaction of `nearmiss import` (2,000
-/// reports) and a part of a second.
+/// Lines per import file: one transaction of `nearmiss import
+/// --per-transaction 2000` and a part of a second.
 const IMPORT_LINES: usize = 2_800;
 const IMPORT_TXN: usize = 2_000;
 
@@ -186,7 +186,8 @@ fn import_command(dir: &Path, file: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(BIN);
     cmd.arg("--data-dir")
         .arg(data_dir(dir))
-        .args(["import", "--publish"])
+        .args(["import", "--publish", "--per-transaction"])
+        .arg(IMPORT_TXN.to_string())
         .arg(file)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
