@@ -17,7 +17,7 @@ use crate::stems::MemoStemmer;
 /// stemmed, plus common grams (see `grams`). The name changes whenever what
 /// the analyzer emits changes, so an index built by another version no
 /// longer matches the schema and is rebuilt (see `generations`).
-pub const EN_STEM: &str = "en_stem_grams";
+pub const EN_STEM: &str = "en_stem_common_first_grams";
 
 /// Field handles, resolved once so no code looks fields up by name.
 #[derive(Clone, Debug)]

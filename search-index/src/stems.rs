@@ -131,7 +131,11 @@ impl<S: TokenStream> TokenStream for MemoStemmerStream<S> {
             return false;
         }
         let text = &mut self.tail.token_mut().text;
-        MEMO.with(|memo| memo.borrow_mut().stem_in_place(text));
+        // A common word (a quarter of all words) is its own stem: one
+        // multiply tells, where the memo would hash and compare.
+        if !crate::grams::is_common(text) {
+            MEMO.with(|memo| memo.borrow_mut().stem_in_place(text));
+        }
         true
     }
 

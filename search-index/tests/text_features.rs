@@ -209,6 +209,11 @@ fn phrases_with_common_words_match_exactly_the_phrase() {
     assert_eq!(found("on call"), want(&[1, 2, 3, 4, 9]));
     assert_eq!(found("\"out of memory\""), want(&[5]));
     assert_eq!(found("\"split brain in redis\""), want(&[7]));
+    // Only a common word and the word after it make a pair: a phrase that
+    // ends in a common word is found by that word's own positions.
+    assert_eq!(found("\"brain in\""), want(&[7, 8]));
+    assert_eq!(found("\"paged by the\""), want(&[2]));
+    assert_eq!(found("\"was paged\""), want(&[1, 3]));
     // A phrase prefix whose words make one pair still works.
     assert_eq!(found("\"on ca\"*"), want(&[1, 2, 9]));
     assert_eq!(found("\"on-call eng\"*"), want(&[1]));
