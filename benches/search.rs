@@ -475,6 +475,10 @@ struct Build {
     catch_up_s: f64,
     /// From the first generated report until then.
     end_to_end_s: f64,
+    /// Times the indexer compacted the index before the import ended (it
+    /// should wait for the end: each compaction rewrites the whole index).
+    #[serde(default)]
+    compactions_during_import: u64,
     /// CPU seconds (user + system) over the whole build, by who spent them:
     /// where a report's cost goes, whatever the machine's other load.
     #[serde(default)]
@@ -531,6 +535,7 @@ fn build(store: &Store, search: &Search, input: &Path, n: usize) -> Build {
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     search.index().compact(cores).expect("compact the index");
     assert_eq!(applied, b.imported, "one index event per imported report");
+    b.compactions_during_import = search.compactions();
     b.index_busy_s = busy.as_secs_f64();
     b.catch_up_s = import_end.elapsed().as_secs_f64();
     b.end_to_end_s = started.elapsed().as_secs_f64();
@@ -1789,6 +1794,12 @@ fn cpu_breakdown(b: &Build, cores: usize) {
             None,
         );
     }
+    line(
+        "index compactions before the import ended",
+        b.compactions_during_import.to_string(),
+        "",
+        None,
+    );
     line(
         &format!("ceiling on {cores} cores at that cost"),
         format!("{:.0} reports/s", cores as f64 * 1e6 / per(c.process_s)),

@@ -31,15 +31,20 @@ const BATCH: i64 = 2_000;
 const MAX_UNCOMMITTED: Duration = Duration::from_secs(1);
 /// At least this many events applied since the last compaction were a bulk
 /// import (or a replay after one): its segments are merged into as many as
-/// there are cores once the log has been quiet for `QUIET`.
+/// there are cores once the log has gone quiet.
 const BULK: usize = 10_000;
-/// How long the log must stay without new events before a bulk import is
-/// taken to be over. A pause of the log between two of an import's
-/// transactions is far shorter; compacting there would rewrite the whole
-/// index again at each pause, so an import's indexing cost would grow with
-/// the square of its size. Publications trickling in one by one compact
-/// too, once they add up to `BULK`.
+/// The shortest quiet that ends a bulk import. Compacting during an import
+/// would rewrite the whole index at each of its pauses, so the import's
+/// indexing cost would grow with the square of its size.
 const QUIET: Duration = Duration::from_secs(2);
+/// The longest. An import stores its reports in transactions of thousands
+/// (`transfer::PER_TRANSACTION`), and between two of them the indexer finds
+/// the log dry for as long as it takes to de-identify and store the next:
+/// ten to twenty seconds at a million reports, far more than `QUIET`. So
+/// the quiet that ends an import is twice the longest pause seen between
+/// its transactions, within these bounds; a silence of this long forgets
+/// the pauses learnt, so publications trickling in later compact promptly.
+const MAX_QUIET: Duration = Duration::from_secs(120);
 /// How often the log and the active generation are checked without a wake:
 /// other processes (`nearmiss import`, `nearmiss reindex`) write too.
 const POLL: Duration = Duration::from_secs(1);
@@ -49,23 +54,46 @@ const POLL: Duration = Duration::from_secs(1);
 pub struct Backlog {
     since_compaction: usize,
     last_applied: Option<Instant>,
+    /// The longest time between two syncs that applied events since the log
+    /// was last silent for `MAX_QUIET`: how far apart a running import's
+    /// transactions land.
+    longest_pause: Duration,
+    /// Compactions since the process started: the search bench prints how
+    /// many ran before its import ended.
+    compactions: u64,
 }
 
 impl Backlog {
     /// Counts a sync that applied `applied` events at `now`. Compaction is
     /// due after a bulk import's worth of events, once the log has been
-    /// quiet for `QUIET`; until then tantivy's own merge policy keeps the
-    /// number of segments in check.
+    /// quiet for twice its longest pause (see `MAX_QUIET`); until then the
+    /// merge policy keeps the number of segments in check.
     fn record(&mut self, applied: usize, now: Instant) -> bool {
         if applied > 0 {
+            if let Some(at) = self.last_applied {
+                let pause = now.duration_since(at);
+                self.longest_pause = if pause < MAX_QUIET {
+                    self.longest_pause.max(pause)
+                } else {
+                    Duration::ZERO
+                };
+            }
             self.since_compaction += applied;
             self.last_applied = Some(now);
             return false;
         }
+        let wait = (self.longest_pause * 2).clamp(QUIET, MAX_QUIET);
         let quiet = self
             .last_applied
-            .is_none_or(|at| now.duration_since(at) >= QUIET);
+            .is_none_or(|at| now.duration_since(at) >= wait);
         self.since_compaction >= BULK && quiet
+    }
+
+    /// The index was compacted: counting starts again, and the pauses learnt
+    /// still hold if the import goes on.
+    fn compacted(&mut self) {
+        self.since_compaction = 0;
+        self.compactions += 1;
     }
 }
 
@@ -93,11 +121,16 @@ impl Search {
         if self.compaction_due(applied) {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             index.compact(cores)?;
-            *self.backlog() = Backlog::default();
+            self.backlog().compacted();
         } else {
             index.reload()?;
         }
         Ok(applied)
+    }
+
+    /// How many times `sync` has compacted the index.
+    pub fn compactions(&self) -> u64 {
+        self.backlog().compactions
     }
 
     /// Counts `applied` into the backlog since the last compaction, and says
@@ -247,7 +280,7 @@ pub fn spawn_indexer(search: Arc<Search>, store: Store, gather: Duration) {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::{Backlog, BULK, QUIET};
+    use super::{Backlog, BULK, MAX_QUIET, QUIET};
 
     #[test]
     fn a_bulk_import_is_compacted_once_the_log_goes_quiet_not_at_its_pauses() {
@@ -269,9 +302,67 @@ mod tests {
         now += Duration::from_millis(100);
         assert!(backlog.record(0, now), "never compacted after the import");
         // Compacted: the count starts again.
-        backlog = Backlog::default();
+        backlog.compacted();
         now += QUIET * 10;
         assert!(!backlog.record(0, now));
+    }
+
+    /// Feeds `backlog` an import of `transactions` bursts of 20,000 events,
+    /// `period` apart, the indexer finding the log dry once a second in
+    /// between; returns the compactions due meanwhile and the time of the
+    /// last burst.
+    fn import(
+        backlog: &mut Backlog,
+        mut now: Instant,
+        transactions: usize,
+        period: Duration,
+    ) -> (usize, Instant) {
+        let mut compactions = 0;
+        for t in 0..transactions {
+            if t > 0 {
+                now += period;
+            }
+            assert!(!backlog.record(20_000, now));
+            let mut dry = now;
+            while dry + Duration::from_secs(1) < now + period {
+                dry += Duration::from_secs(1);
+                if backlog.record(0, dry) {
+                    compactions += 1;
+                    backlog.compacted();
+                }
+            }
+        }
+        (compactions, now)
+    }
+
+    #[test]
+    fn an_import_in_large_transactions_is_compacted_after_it_not_at_its_pauses() {
+        // Transactions of 20,000 land about 12 s apart at a million
+        // reports. Only the first pause can pass for the end of an import,
+        // while the index holds one transaction; from then on the pauses
+        // are known.
+        let mut backlog = Backlog::default();
+        let period = Duration::from_secs(12);
+        let (compactions, last) = import(&mut backlog, Instant::now(), 50, period);
+        assert_eq!(compactions, 1, "compacted during the import");
+        assert!(!backlog.record(0, last + 2 * period - Duration::from_secs(1)));
+        assert!(
+            backlog.record(0, last + 2 * period),
+            "never compacted after"
+        );
+    }
+
+    #[test]
+    fn a_long_silence_forgets_the_pauses_of_the_last_import() {
+        let mut backlog = Backlog::default();
+        let start = Instant::now();
+        let (_, last) = import(&mut backlog, start, 5, Duration::from_secs(30));
+        assert!(backlog.record(0, last + MAX_QUIET));
+        backlog.compacted();
+        // Hours later, a bulk of publications compacts after `QUIET` again.
+        let later = last + MAX_QUIET * 30;
+        assert!(!backlog.record(BULK, later));
+        assert!(backlog.record(0, later + QUIET));
     }
 
     #[test]
