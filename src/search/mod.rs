@@ -33,8 +33,9 @@ pub struct Search {
     retired: Mutex<Vec<Arc<SearchIndex>>>,
     /// Wakes the indexer at once after a publish instead of at its next poll.
     wake: tokio::sync::Notify,
-    /// Events applied since the index was last compacted, and when the
-    /// latest of them was: see `Search::sync`.
+    /// Events applied since the index was last compacted, when the latest
+    /// of them was, and the longest pause between a running import's
+    /// transactions: what decides when to compact (see `Search::sync`).
     bulk: Mutex<indexer::Backlog>,
 }
 
