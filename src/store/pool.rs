@@ -211,3 +211,34 @@ impl Store {
         .map_err(|_| StoreError::Blocking)?
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::sql_types::Text;
+    use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = Text)]
+        compile_options: String,
+    }
+
+    /// `.cargo/config.toml` sets these for the bundled SQLite; a build that
+    /// lost them would still work, only slower, so nothing else would tell.
+    #[test]
+    fn the_bundled_sqlite_is_built_without_per_call_mutexes() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+            .load::<CompileOption>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.compile_options)
+            .collect();
+        for wanted in ["THREADSAFE=2", "DEFAULT_MEMSTATUS=0"] {
+            assert!(
+                options.iter().any(|o| o == wanted),
+                "SQLite lacks {wanted}: {options:?}"
+            );
+        }
+    }
+}
