@@ -1715,6 +1715,15 @@ const LOAD_SECONDS: u64 = 10;
 /// arrive like this, not as one bulk import.
 const LOAD_TICK: Duration = Duration::from_millis(10);
 
+/// Raises its flag when dropped, unwinding included.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
 /// How soon a new report is found while others are published around it.
 #[derive(Clone)]
 struct LoadFresh {
@@ -1780,6 +1789,9 @@ fn freshness_under_load(store: &Store, search: &Search) -> Vec<LoadFresh> {
                 }
                 (ids, started.elapsed())
             });
+            // Stops the indexer thread even if a probe fails: the scope
+            // waits for it before the failure can surface.
+            let indexing = StopOnDrop(&stop);
             let mut conn = store.conn().expect("a connection");
             let (mut total_ms, mut probe_ids) = (Vec::new(), Vec::new());
             let started = Instant::now();
@@ -1813,7 +1825,7 @@ fn freshness_under_load(store: &Store, search: &Search) -> Vec<LoadFresh> {
                 probe_ids.push(id);
             }
             let (published, elapsed) = publisher.join().expect("the publisher");
-            stop.store(true, Ordering::Release);
+            drop(indexing);
             indexer.join().expect("the indexer");
             (published, elapsed, total_ms, probe_ids)
         });
