@@ -35,9 +35,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::sqlite::Sqlite;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use nearmiss::demo::generate;
-use nearmiss::redact::deidentify;
+use nearmiss::redact::{deidentify, Deidentified};
 use nearmiss::report::taxonomy::taxonomy;
 use nearmiss::report::{validate, PublishedReport};
 use nearmiss::search::{indexed, Search};
@@ -1666,18 +1667,8 @@ fn freshness(store: &Store, search: &Search) -> Fresh {
     const PROBES: usize = 5;
     let mut out = Fresh::default();
     let mut conn = store.conn().expect("a connection");
-    let mut probes = Vec::new();
-    for (i, mut submission) in generate(PROBES, 7).into_iter().enumerate() {
-        // A word no generated report uses, so exactly the probe matches.
-        let word = format!("quokka{i}");
-        submission.title = format!("{} ({word})", submission.title);
-        let d = deidentify(validate(submission).expect("a valid probe"));
-        let query = SearchQuery {
-            text: word,
-            page: 1,
-            per_page: PER_PAGE,
-            ..SearchQuery::default()
-        };
+    let mut published = Vec::new();
+    for (i, (word, d)) in probes(PROBES, 7, "quokka").into_iter().enumerate() {
         let t = Instant::now();
         let id = store::import_batch(&mut conn, &[d], Some("bench")).expect("publish")[0];
         out.publish_ms.push(t.elapsed().as_secs_f64() * 1e3);
@@ -1686,8 +1677,7 @@ fn freshness(store: &Store, search: &Search) -> Fresh {
             let s = Instant::now();
             search.sync(store).expect("sync");
             sync += s.elapsed();
-            let results = search.index().search(&query).expect("probe search");
-            if results.hits.iter().any(|h| h.id == id.to_string()) {
+            if finds(search, &word, &id) {
                 break true;
             }
             if t.elapsed() > Duration::from_secs(30) {
@@ -1697,13 +1687,43 @@ fn freshness(store: &Store, search: &Search) -> Fresh {
         assert!(found, "probe {i} not searchable after 30 s");
         out.sync_ms.push(sync.as_secs_f64() * 1e3);
         out.total_ms.push(t.elapsed().as_secs_f64() * 1e3);
-        probes.push(id);
+        published.push(id);
     }
-    for id in probes {
+    for id in published {
         store::withdraw(&mut conn, &id).expect("withdraw a probe");
     }
     search.sync(store).expect("sync");
     out
+}
+
+/// `n` probe reports, each with a word no generated report uses in its
+/// title (`{prefix}{i}`), so that exactly the probe matches it.
+fn probes(n: usize, seed: u64, prefix: &str) -> Vec<(String, Deidentified)> {
+    generate(n, seed)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut submission)| {
+            let word = format!("{prefix}{i}");
+            submission.title = format!("{} ({word})", submission.title);
+            (
+                word,
+                deidentify(validate(submission).expect("a valid probe")),
+            )
+        })
+        .collect()
+}
+
+/// Whether a search for `word` finds the report `id` now.
+fn finds(search: &Search, word: &str, id: &Uuid) -> bool {
+    let query = SearchQuery {
+        text: word.to_string(),
+        page: 1,
+        per_page: PER_PAGE,
+        ..SearchQuery::default()
+    };
+    let id = id.to_string();
+    let results = search.index().search(&query).expect("probe search");
+    results.hits.iter().any(|h| h.id == id)
 }
 
 /// Steady publication rates (reports a second) the pass under load runs at.
@@ -1725,7 +1745,6 @@ impl Drop for StopOnDrop<'_> {
 }
 
 /// How soon a new report is found while others are published around it.
-#[derive(Clone)]
 struct LoadFresh {
     /// Reports a second the publisher was asked for.
     rate: usize,
@@ -1750,19 +1769,13 @@ fn freshness_under_load(store: &Store, search: &Search) -> Vec<LoadFresh> {
             .into_iter()
             .map(|s| deidentify(validate(s).expect("a valid report")))
             .collect();
-        let probes: Vec<_> = generate(LOAD_SECONDS as usize, 13 + round as u64)
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut s)| {
-                s.title = format!("{} (wombat{round}x{i})", s.title);
-                (
-                    format!("wombat{round}x{i}"),
-                    deidentify(validate(s).expect("a valid probe")),
-                )
-            })
-            .collect();
+        let probes = probes(
+            LOAD_SECONDS as usize,
+            13 + round as u64,
+            &format!("wombat{round}x"),
+        );
         let stop = AtomicBool::new(false);
-        let (published, elapsed, total_ms, probe_ids) = std::thread::scope(|s| {
+        let ((published, elapsed), total_ms, probe_ids) = std::thread::scope(|s| {
             let indexer = s.spawn(|| {
                 while !stop.load(Ordering::Acquire) {
                     if search.sync(store).expect("sync") == 0 {
@@ -1770,25 +1783,7 @@ fn freshness_under_load(store: &Store, search: &Search) -> Vec<LoadFresh> {
                     }
                 }
             });
-            let publisher = s.spawn(|| {
-                let mut conn = store.conn().expect("a connection");
-                let started = Instant::now();
-                let (mut sent, mut ids) = (0, Vec::with_capacity(count));
-                let mut tick = started;
-                while sent < count {
-                    tick += LOAD_TICK;
-                    let due = ((tick - started).as_secs_f64() * rate as f64) as usize;
-                    let batch = &load[sent..due.min(count)];
-                    if !batch.is_empty() {
-                        ids.extend(
-                            store::import_batch(&mut conn, batch, Some("bench")).expect("publish"),
-                        );
-                        sent += batch.len();
-                    }
-                    std::thread::sleep(tick.saturating_duration_since(Instant::now()));
-                }
-                (ids, started.elapsed())
-            });
+            let publisher = s.spawn(|| publish_steadily(store, &load, rate));
             // Stops the indexer thread even if a probe fails: the scope
             // waits for it before the failure can surface.
             let indexing = StopOnDrop(&stop);
@@ -1800,21 +1795,10 @@ fn freshness_under_load(store: &Store, search: &Search) -> Vec<LoadFresh> {
                     (started + Duration::from_millis(500 + 1_000 * i as u64))
                         .saturating_duration_since(Instant::now()),
                 );
-                let query = SearchQuery {
-                    text: word.clone(),
-                    page: 1,
-                    per_page: PER_PAGE,
-                    ..SearchQuery::default()
-                };
                 let t = Instant::now();
                 let id = store::import_batch(&mut conn, std::slice::from_ref(probe), Some("bench"))
                     .expect("publish a probe")[0];
-                let text = id.to_string();
-                loop {
-                    let results = search.index().search(&query).expect("probe search");
-                    if results.hits.iter().any(|h| h.id == text) {
-                        break;
-                    }
+                while !finds(search, word, &id) {
                     assert!(
                         t.elapsed() < Duration::from_secs(60),
                         "probe {word} not searchable after 60 s under load"
@@ -1824,10 +1808,10 @@ fn freshness_under_load(store: &Store, search: &Search) -> Vec<LoadFresh> {
                 total_ms.push(t.elapsed().as_secs_f64() * 1e3);
                 probe_ids.push(id);
             }
-            let (published, elapsed) = publisher.join().expect("the publisher");
+            let published = publisher.join().expect("the publisher");
             drop(indexing);
             indexer.join().expect("the indexer");
-            (published, elapsed, total_ms, probe_ids)
+            (published, total_ms, probe_ids)
         });
         let mut conn = store.conn().expect("a connection");
         for id in published.iter().chain(&probe_ids) {
@@ -1841,6 +1825,27 @@ fn freshness_under_load(store: &Store, search: &Search) -> Vec<LoadFresh> {
         });
     }
     out
+}
+
+/// Publishes `load` at `rate` reports a second, one transaction every
+/// `LOAD_TICK` holding those due by then. Returns their ids and how long
+/// it took.
+fn publish_steadily(store: &Store, load: &[Deidentified], rate: usize) -> (Vec<Uuid>, Duration) {
+    let mut conn = store.conn().expect("a connection");
+    let started = Instant::now();
+    let (mut sent, mut ids) = (0, Vec::with_capacity(load.len()));
+    let mut tick = started;
+    while sent < load.len() {
+        tick += LOAD_TICK;
+        let due = ((tick - started).as_secs_f64() * rate as f64) as usize;
+        let batch = &load[sent..due.min(load.len())];
+        if !batch.is_empty() {
+            ids.extend(store::import_batch(&mut conn, batch, Some("bench")).expect("publish"));
+            sent += batch.len();
+        }
+        std::thread::sleep(tick.saturating_duration_since(Instant::now()));
+    }
+    (ids, started.elapsed())
 }
 
 // ---------------------------------------------------------------------------
