@@ -6,6 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
+use tantivy::index::{SegmentId, SegmentMeta};
+use tantivy::merge_policy::LogMergePolicy;
 use tantivy::{Executor, Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::aliases::Aliases;
@@ -14,8 +16,28 @@ use crate::report::{IndexOp, IndexedReport};
 use crate::schema::{self, Fields};
 use crate::text::TextParser;
 
-/// Writer heap: enough to batch a bulk import without flushing tiny segments.
-const WRITER_HEAP_BYTES: usize = 50_000_000;
+/// Writer heap: the most an in-memory segment may hold before tantivy
+/// flushes it, whatever the commits. Enough for everything a backlog's
+/// commit (a second of indexing, `MAX_UNCOMMITTED` in the server's indexer)
+/// brings, so each commit makes one segment. At 50 MB a second's 16,000
+/// reports were cut at about 15,500, leaving a tiny segment beside each,
+/// and more segments meant more merging: a 300,000-report import spent
+/// 264 and 267 µs of tantivy CPU per report in two runs at 50 MB, 204 to
+/// 220 in five at 200 MB. The arena grows a megabyte page at a time as
+/// documents arrive, so a server that commits a few reports at a time uses
+/// no more memory for this.
+const WRITER_HEAP_BYTES: usize = 200_000_000;
+/// Segments of more documents than this are left to `compact`, which
+/// follows every bulk import and rebuild. Without the cap, tantivy's merge
+/// policy merged eight segments of about 80,000 documents, or more, in the
+/// middle of some million-report imports, only for the compaction at the
+/// end to rewrite them all again; whether it did depended on timing. With
+/// it, every document of an import is rewritten twice (once merged with its
+/// neighbours, once compacted). In million-report imports, tantivy spent
+/// 0.69 and 0.71 of the CPU of everything else in two runs with the cap,
+/// 0.69 to 0.84 in four without. Publications trickling in make small
+/// segments, which still merge among themselves.
+const POLICY_MAX_DOCS: usize = 64_000;
 /// Threads that build segments: one (see `new_writer`).
 const INDEXING_THREADS: usize = 1;
 /// Plans `compact` makes before it leaves the segments as they are.
@@ -167,47 +189,10 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// One attempt of `compact`: groups the current segments into `target`
-    /// of about equal size and merges each group, waiting for the merges.
+    /// One attempt of `compact`.
     fn merge_into(&self, target: usize) -> Result<(), IndexError> {
-        let mut segments: Vec<(u32, tantivy::index::SegmentId)> = self
-            .index
-            .searchable_segment_metas()?
-            .iter()
-            .map(|m| (m.num_docs(), m.id()))
-            .collect();
-        if segments.len() <= target {
-            return Ok(());
-        }
-        // Largest first into the lightest group: groups of similar size.
-        segments.sort_by_key(|s| std::cmp::Reverse(s.0));
-        let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); target];
-        for (docs, id) in segments {
-            let lightest = groups
-                .iter_mut()
-                .min_by_key(|g| g.0)
-                .expect("target is at least one");
-            lightest.0 += u64::from(docs);
-            lightest.1.push(id);
-        }
-        let mut writer = self.writer()?;
-        // All at once: tantivy runs them on its merge threads, one group a
-        // core, where one after the other would leave the cores but one
-        // idle while an import waits for its compaction.
-        let merges: Vec<_> = groups
-            .into_iter()
-            .filter(|g| g.1.len() > 1)
-            .map(|(_, ids)| writer.merge(&ids))
-            .collect();
-        // Each waited for, so a failed one leaves none still running when
-        // `compact` plans again.
-        let mut failed = None;
-        for merge in merges {
-            if let Err(e) = merge.wait() {
-                failed.get_or_insert(e);
-            }
-        }
-        failed.map_or(Ok(()), |e| Err(e.into()))
+        let groups = plan_groups(&self.index.searchable_segment_metas()?, target);
+        merge_groups(&mut *self.writer()?, groups)
     }
 
     /// The last index event the committed index reflects; `None` for an index
@@ -312,7 +297,11 @@ impl SearchIndex {
             count += 1;
         }
         commit_with_payload(&mut writer, last_event)?;
-        // Let merges finish so the swapped-in index is compact from the start.
+        // Compact, as after a bulk import, so the swapped-in index is
+        // compact from the start: the merge policy leaves large segments.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let metas = index.searchable_segment_metas()?;
+        merge_groups(&mut writer, plan_groups(&metas, cores))?;
         writer.wait_merging_threads()?;
         Ok(count)
     }
@@ -331,7 +320,60 @@ fn new_writer(index: &Index) -> Result<IndexWriter, IndexError> {
     // feeds the log. On 2 cores the search bench measured 269 µs of
     // tantivy CPU per report with two threads and 191 with one, and a
     // 100,000-report import ran 20 % faster.
-    Ok(index.writer_with_num_threads(INDEXING_THREADS, WRITER_HEAP_BYTES)?)
+    let writer: IndexWriter = index.writer_with_num_threads(INDEXING_THREADS, WRITER_HEAP_BYTES)?;
+    writer.set_merge_policy(Box::new(merge_policy()));
+    Ok(writer)
+}
+
+/// tantivy's log merge policy, for segments of at most `POLICY_MAX_DOCS`.
+pub(crate) fn merge_policy() -> LogMergePolicy {
+    let mut policy = LogMergePolicy::default();
+    policy.set_max_docs_before_merge(POLICY_MAX_DOCS);
+    policy
+}
+
+/// Groups `segments` into at most `target` groups of about equal size, for
+/// merging: largest first into the lightest group. Empty when there are
+/// `target` segments or fewer already.
+fn plan_groups(segments: &[SegmentMeta], target: usize) -> Vec<Vec<SegmentId>> {
+    let target = target.max(1);
+    if segments.len() <= target {
+        return Vec::new();
+    }
+    let mut sized: Vec<(u32, SegmentId)> =
+        segments.iter().map(|m| (m.num_docs(), m.id())).collect();
+    sized.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut groups: Vec<(u64, Vec<SegmentId>)> = vec![(0, Vec::new()); target];
+    for (docs, id) in sized {
+        let lightest = groups
+            .iter_mut()
+            .min_by_key(|g| g.0)
+            .expect("target is at least one");
+        lightest.0 += u64::from(docs);
+        lightest.1.push(id);
+    }
+    groups
+        .into_iter()
+        .map(|(_, ids)| ids)
+        .filter(|ids| ids.len() > 1)
+        .collect()
+}
+
+/// Merges each group and waits for all of them.
+fn merge_groups(writer: &mut IndexWriter, groups: Vec<Vec<SegmentId>>) -> Result<(), IndexError> {
+    // All at once: tantivy runs them on its merge threads, one group a
+    // core, where one after the other would leave the cores but one
+    // idle while an import waits for its compaction.
+    let merges: Vec<_> = groups.iter().map(|ids| writer.merge(ids)).collect();
+    // Each waited for, so a failed one leaves none still running when
+    // `compact` plans again.
+    let mut failed = None;
+    for merge in merges {
+        if let Err(e) = merge.wait() {
+            failed.get_or_insert(e);
+        }
+    }
+    failed.map_or(Ok(()), |e| Err(e.into()))
 }
 
 fn commit_with_payload(writer: &mut IndexWriter, last_event_id: i64) -> Result<(), IndexError> {
@@ -341,4 +383,60 @@ fn commit_with_payload(writer: &mut IndexWriter, last_event_id: i64) -> Result<(
     prepared.set_payload(&payload);
     prepared.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::index::SegmentId;
+    use tantivy::merge_policy::MergePolicy;
+    use tantivy::Index;
+
+    use super::{merge_policy, plan_groups, POLICY_MAX_DOCS};
+    use crate::schema;
+
+    fn segments(index: &Index, docs: &[u32]) -> Vec<tantivy::index::SegmentMeta> {
+        docs.iter()
+            .map(|&n| index.new_segment_meta(SegmentId::generate_random(), n))
+            .collect()
+    }
+
+    #[test]
+    fn the_merge_policy_merges_small_segments_and_leaves_large_ones_to_compaction() {
+        let index = Index::create_in_ram(schema::build().0);
+        let policy = merge_policy();
+        // A trickle of publications: eight small segments are merged.
+        let small = segments(&index, &[1, 1, 2, 3, 5, 8, 13, 21]);
+        let planned = policy.compute_merge_candidates(&small);
+        assert_eq!(planned.len(), 1);
+        assert_eq!(planned[0].0.len(), 8);
+        // Eight segments a bulk import left, each above the cap: none is
+        // merged, since the compaction after the import rewrites them all.
+        let large = POLICY_MAX_DOCS as u32 + 1;
+        let big = segments(&index, &[large; 8]);
+        assert!(policy.compute_merge_candidates(&big).is_empty());
+        // With both, only the small ones.
+        let mixed: Vec<_> = big.iter().chain(&small).cloned().collect();
+        let planned = policy.compute_merge_candidates(&mixed);
+        let small_ids: Vec<_> = small.iter().map(|m| m.id()).collect();
+        assert_eq!(planned.len(), 1);
+        assert!(planned[0].0.iter().all(|id| small_ids.contains(id)));
+    }
+
+    #[test]
+    fn compaction_plans_groups_of_about_equal_size() {
+        let index = Index::create_in_ram(schema::build().0);
+        let metas = segments(&index, &[500, 400, 300, 200, 100, 100]);
+        let groups = plan_groups(&metas, 2);
+        assert_eq!(groups.len(), 2);
+        let docs = |ids: &Vec<SegmentId>| -> u32 {
+            ids.iter()
+                .map(|id| metas.iter().find(|m| m.id() == *id).unwrap().num_docs())
+                .sum()
+        };
+        let sizes: Vec<u32> = groups.iter().map(docs).collect();
+        assert_eq!(sizes.iter().sum::<u32>(), 1600);
+        assert!(sizes.iter().all(|&s| s == 800), "{sizes:?}");
+        // Already at the target: nothing to merge.
+        assert!(plan_groups(&metas[..2], 2).is_empty());
+    }
 }
