@@ -53,10 +53,16 @@ const POLL: Duration = Duration::from_secs(1);
 #[derive(Debug, Default)]
 pub struct Backlog {
     since_compaction: usize,
+    /// Events applied since the log was last silent for `MAX_QUIET`: once
+    /// they are a bulk import's worth, the pauses between them are an
+    /// import's, worth learning. A few publications shortly before an
+    /// import are not: the gap after them is no pause of the import's.
+    since_silence: usize,
     last_applied: Option<Instant>,
     /// The longest time between two syncs that applied events since the log
-    /// was last silent for `MAX_QUIET`: how far apart a running import's
-    /// transactions land.
+    /// was last silent for `MAX_QUIET`, counting only pauses after a bulk
+    /// import's worth of events (`since_silence`): how far apart a running
+    /// import's transactions land.
     longest_pause: Duration,
     /// Compactions since the process started: the search bench prints how
     /// many ran before its import ended.
@@ -72,13 +78,15 @@ impl Backlog {
         if applied > 0 {
             if let Some(at) = self.last_applied {
                 let pause = now.duration_since(at);
-                self.longest_pause = if pause < MAX_QUIET {
-                    self.longest_pause.max(pause)
-                } else {
-                    Duration::ZERO
-                };
+                if pause >= MAX_QUIET {
+                    self.longest_pause = Duration::ZERO;
+                    self.since_silence = 0;
+                } else if self.since_silence >= BULK {
+                    self.longest_pause = self.longest_pause.max(pause);
+                }
             }
             self.since_compaction += applied;
+            self.since_silence += applied;
             self.last_applied = Some(now);
             return false;
         }
@@ -363,6 +371,27 @@ mod tests {
         let later = last + MAX_QUIET * 30;
         assert!(!backlog.record(BULK, later));
         assert!(backlog.record(0, later + QUIET));
+    }
+
+    #[test]
+    fn a_few_publications_before_an_import_do_not_lengthen_its_quiet() {
+        // 500 reports published at start, an import of 20,000-report
+        // transactions 3 s apart beginning 30 s later: the 30 s gap is not
+        // one of the import's pauses, so it compacts 6 s after, not 60 s.
+        let mut backlog = Backlog::default();
+        let start = Instant::now();
+        assert!(!backlog.record(500, start));
+        let (_, last) = import(
+            &mut backlog,
+            start + Duration::from_secs(30),
+            5,
+            Duration::from_secs(3),
+        );
+        assert!(!backlog.record(0, last + Duration::from_secs(5)));
+        assert!(
+            backlog.record(0, last + Duration::from_secs(6)),
+            "waited for the gap before the import"
+        );
     }
 
     #[test]
