@@ -32,8 +32,8 @@ const WRITER_HEAP_BYTES: usize = 200_000_000;
 /// policy merged eight segments of about 80,000 documents, or more, in the
 /// middle of some million-report imports, only for the compaction at the
 /// end to rewrite them all again; whether it did depended on timing. With
-/// it, every document of an import is rewritten twice (once merged with its
-/// neighbours, once compacted). In million-report imports, tantivy spent
+/// it, most documents of an import are rewritten twice (once merged with
+/// their neighbours, once compacted). In million-report imports, tantivy spent
 /// 0.69 and 0.71 of the CPU of everything else in two runs with the cap,
 /// 0.69 to 0.84 in four without. Publications trickling in make small
 /// segments, which still merge among themselves.
@@ -326,7 +326,7 @@ fn new_writer(index: &Index) -> Result<IndexWriter, IndexError> {
 }
 
 /// tantivy's log merge policy, for segments of at most `POLICY_MAX_DOCS`.
-pub(crate) fn merge_policy() -> LogMergePolicy {
+fn merge_policy() -> LogMergePolicy {
     let mut policy = LogMergePolicy::default();
     policy.set_max_docs_before_merge(POLICY_MAX_DOCS);
     policy
