@@ -214,8 +214,10 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use diesel::sql_types::Text;
+    use diesel::connection::SimpleConnection;
+    use diesel::sql_types::{BigInt, Text};
     use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+    use diesel_migrations::MigrationHarness;
 
     #[derive(QueryableByName)]
     struct CompileOption {
@@ -240,5 +242,116 @@ mod tests {
                 "SQLite lacks {wanted}: {options:?}"
             );
         }
+    }
+
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = Text)]
+        opcode: String,
+    }
+
+    /// Temporary B-trees a statement opens each time it runs, from its
+    /// program and its triggers' (`EXPLAIN` lists both).
+    fn temporary_tables(conn: &mut SqliteConnection, statement: &str) -> usize {
+        diesel::sql_query(format!("EXPLAIN {statement}"))
+            .load::<Step>(conn)
+            .unwrap()
+            .iter()
+            .filter(|step| step.opcode == "OpenEphemeral")
+            .count()
+    }
+
+    fn number(conn: &mut SqliteConnection, query: &str) -> i64 {
+        diesel::select(diesel::dsl::sql::<BigInt>(query))
+            .get_result(conn)
+            .unwrap()
+    }
+
+    const REPORT: &str = "INSERT INTO reports (slot, id, status, content, title, completeness, \
+        received_on, modified_on, cohort, cohort_no_size, cohort_no_month, cohort_coarse) \
+        VALUES (7, 'r', 'published', '{}', 't', 50, '2026-12-06', '2026-12-06', \
+        'fintech|-|2023-Q4', 'fintech|2023-Q4', 'fintech|-|2023', 'fintech|2023')";
+
+    /// A CHECK of the form `x IN ('a', 'b', 'c')` builds a temporary
+    /// B-tree of its list every time its statement runs; publishing a
+    /// report ran five of them (four in the cohort triggers, one in the
+    /// event log), a tenth of a bulk import's writer.
+    #[test]
+    fn publishing_a_report_builds_no_temporary_table_for_its_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.db");
+        drop(super::Store::open(path.to_str().unwrap(), 1).unwrap());
+        let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        let event = "INSERT INTO index_events (report_id, kind, recorded_on) \
+                     VALUES ('r', 'publish', '2026-12-06')";
+        assert_eq!(temporary_tables(&mut conn, event), 0);
+        // The report's insert and the four cohort counts of its trigger:
+        // only `reports`' own status list is left (see the migration).
+        assert_eq!(temporary_tables(&mut conn, REPORT), 1);
+        // The checks still refuse what they refused.
+        for bad in [
+            "INSERT INTO index_events (report_id, kind, recorded_on) VALUES ('r', 'bogus', 'd')",
+            "INSERT INTO cohort_sizes (level, cohort, published) VALUES ('bogus', 'c', 1)",
+        ] {
+            let refused = conn.batch_execute(bad).unwrap_err().to_string();
+            assert!(
+                refused.contains("CHECK constraint failed"),
+                "{bad}: {refused}"
+            );
+        }
+    }
+
+    /// The migration that rewrote those checks rebuilt `cohort_sizes` and
+    /// `index_events`: every count stays, and no event id is handed out
+    /// twice, even the highest, deleted since (the search index records
+    /// the last id it applied and would skip a reused one).
+    #[test]
+    fn rebuilding_the_checked_tables_keeps_the_counts_and_the_event_ids_unused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.db");
+        let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        for migration in conn.pending_migrations(super::SQLITE_MIGRATIONS).unwrap() {
+            if migration.name().to_string().as_str() >= "2026-12-06-000009" {
+                break;
+            }
+            conn.run_migration(&*migration).unwrap();
+        }
+        conn.batch_execute(&format!(
+            "{REPORT};
+             INSERT INTO index_events (report_id, kind, recorded_on) VALUES
+                 ('r', 'publish', '2026-12-06'), ('r', 'amend', '2026-12-06'),
+                 ('r', 'withdraw', '2026-12-06');
+             DELETE FROM index_events WHERE kind = 'withdraw';"
+        ))
+        .unwrap();
+        let cohorts = "(SELECT group_concat(level || '=' || published, ',') FROM \
+                       (SELECT * FROM cohort_sizes ORDER BY level))";
+        let counted: String = diesel::select(diesel::dsl::sql::<Text>(cohorts))
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(counted, "coarse=1,exact=1,no_month=1,no_size=1");
+
+        conn.run_pending_migrations(super::SQLITE_MIGRATIONS)
+            .unwrap();
+        let recounted: String = diesel::select(diesel::dsl::sql::<Text>(cohorts))
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(recounted, counted);
+        assert_eq!(number(&mut conn, "(SELECT count(*) FROM index_events)"), 2);
+        conn.batch_execute(
+            "INSERT INTO index_events (report_id, kind, recorded_on) VALUES ('r', 'redact', 'd')",
+        )
+        .unwrap();
+        assert_eq!(number(&mut conn, "(SELECT max(id) FROM index_events)"), 4);
+        // The cohort triggers were made again: a publication still counts.
+        conn.batch_execute(&REPORT.replace("(7, 'r'", "(8, 's'"))
+            .unwrap();
+        assert_eq!(
+            number(
+                &mut conn,
+                "(SELECT published FROM cohort_sizes WHERE level = 'exact')"
+            ),
+            2
+        );
     }
 }
