@@ -101,10 +101,13 @@ fn bounded_count(
     cohort: &str,
     k: u64,
 ) -> Result<u64, StoreError> {
-    let published: Option<i64> = cohort_sizes::table
-        .find((level, cohort))
-        .select(cohort_sizes::published)
-        .get_result(conn)
+    // Once per imported report: see `execute_native`.
+    let published: Option<i64> = conn
+        .get_result_native(
+            cohort_sizes::table
+                .find((level, cohort))
+                .select(cohort_sizes::published),
+        )
         .optional()?;
     Ok((published.unwrap_or(0).max(0) as u64).min(k) + 1)
 }

@@ -40,25 +40,21 @@ fn record_index_event(
     id: &str,
     kind: IndexEventKind,
 ) -> Result<(), StoreError> {
-    diesel::insert_into(index_events::table)
-        .values((
-            index_events::report_id.eq(as_key(id)),
-            index_events::kind.eq(kind.as_str()),
-            index_events::recorded_on.eq(as_day(today())),
-        ))
-        .execute(conn)?;
+    conn.execute_native(diesel::insert_into(index_events::table).values((
+        index_events::report_id.eq(as_key(id)),
+        index_events::kind.eq(kind.as_str()),
+        index_events::recorded_on.eq(as_day(today())),
+    )))?;
     Ok(())
 }
 
 fn audit(conn: &mut Connection, reviewer: &str, action: &str, id: &str) -> Result<(), StoreError> {
-    diesel::insert_into(review_audit::table)
-        .values((
-            review_audit::reviewer.eq(reviewer),
-            review_audit::action.eq(action),
-            review_audit::report_id.eq(as_key(id)),
-            review_audit::day.eq(as_day(today())),
-        ))
-        .execute(conn)?;
+    conn.execute_native(diesel::insert_into(review_audit::table).values((
+        review_audit::reviewer.eq(reviewer),
+        review_audit::action.eq(action),
+        review_audit::report_id.eq(as_key(id)),
+        review_audit::day.eq(as_day(today())),
+    )))?;
     Ok(())
 }
 
@@ -133,40 +129,38 @@ fn slot_taken(e: &diesel::result::Error) -> bool {
 }
 
 fn insert_row_at(conn: &mut Connection, row: &ReportRow, slot: i64) -> Result<(), StoreError> {
-    diesel::insert_into(reports::table)
-        .values((
-            reports::slot.eq(slot),
-            reports::id.eq(as_key(&row.id)),
-            reports::status.eq(&row.status),
-            reports::content.eq(as_document(&row.content)),
-            reports::title.eq(&row.title),
-            reports::industry.eq(&row.industry),
-            reports::organization_size.eq(&row.organization_size),
-            reports::severity.eq(&row.severity),
-            reports::trigger.eq(&row.trigger),
-            reports::detection.eq(&row.detection),
-            reports::incident_month.eq(&row.incident_month),
-            reports::incident_time_of_day.eq(&row.incident_time_of_day),
-            reports::time_to_detect_minutes.eq(row.time_to_detect_minutes),
-            reports::time_to_mitigate_minutes.eq(row.time_to_mitigate_minutes),
-            reports::time_to_resolve_minutes.eq(row.time_to_resolve_minutes),
-            reports::completeness.eq(row.completeness),
-            reports::flags.eq(as_document(&row.flags)),
-            reports::findings.eq(as_document(&row.findings)),
-            reports::placeholder_map.eq(as_document(&row.placeholder_map)),
-            reports::synopsis.eq(&row.synopsis),
-            reports::rejection_reason.eq(&row.rejection_reason),
-            reports::received_on.eq(as_day(&row.received_on)),
-            reports::published_on.eq(row.published_on.clone().map(DayValue)),
-            reports::modified_on.eq(as_day(&row.modified_on)),
-            (
-                reports::cohort.eq(&row.cohort),
-                reports::cohort_no_size.eq(&row.cohort_no_size),
-                reports::cohort_no_month.eq(&row.cohort_no_month),
-                reports::cohort_coarse.eq(&row.cohort_coarse),
-            ),
-        ))
-        .execute(conn)?;
+    conn.execute_native(diesel::insert_into(reports::table).values((
+        reports::slot.eq(slot),
+        reports::id.eq(as_key(&row.id)),
+        reports::status.eq(&row.status),
+        reports::content.eq(as_document(&row.content)),
+        reports::title.eq(&row.title),
+        reports::industry.eq(&row.industry),
+        reports::organization_size.eq(&row.organization_size),
+        reports::severity.eq(&row.severity),
+        reports::trigger.eq(&row.trigger),
+        reports::detection.eq(&row.detection),
+        reports::incident_month.eq(&row.incident_month),
+        reports::incident_time_of_day.eq(&row.incident_time_of_day),
+        reports::time_to_detect_minutes.eq(row.time_to_detect_minutes),
+        reports::time_to_mitigate_minutes.eq(row.time_to_mitigate_minutes),
+        reports::time_to_resolve_minutes.eq(row.time_to_resolve_minutes),
+        reports::completeness.eq(row.completeness),
+        reports::flags.eq(as_document(&row.flags)),
+        reports::findings.eq(as_document(&row.findings)),
+        reports::placeholder_map.eq(as_document(&row.placeholder_map)),
+        reports::synopsis.eq(&row.synopsis),
+        reports::rejection_reason.eq(&row.rejection_reason),
+        reports::received_on.eq(as_day(&row.received_on)),
+        reports::published_on.eq(row.published_on.clone().map(DayValue)),
+        reports::modified_on.eq(as_day(&row.modified_on)),
+        (
+            reports::cohort.eq(&row.cohort),
+            reports::cohort_no_size.eq(&row.cohort_no_size),
+            reports::cohort_no_month.eq(&row.cohort_no_month),
+            reports::cohort_coarse.eq(&row.cohort_coarse),
+        ),
+    )))?;
     Ok(())
 }
 
