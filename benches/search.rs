@@ -504,7 +504,16 @@ struct BuildCpu {
     /// (tokenising, postings, merges, the document store) and the final
     /// compaction's.
     process_s: f64,
+    /// Of tantivy's: its merge threads while the import ran (the merge
+    /// policy at work), and the compaction after it.
+    #[serde(default)]
+    merges_s: f64,
+    #[serde(default)]
+    compaction_s: f64,
 }
+
+/// tantivy's merge threads (`SegmentUpdater`'s pool).
+const MERGE_THREAD: &str = "merge_thread_";
 
 /// The bulk import as a running registry does it: reports are parsed,
 /// de-identified and stored (`import`) while the indexer follows the event
@@ -539,7 +548,10 @@ fn build(store: &Store, search: &Search, input: &Path, n: usize) -> Build {
         (b, applied, busy, import_end, indexer_cpu)
     });
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let merges = threads_cpu_seconds(MERGE_THREAD);
     search.index().compact(cores).expect("compact the index");
+    b.cpu.merges_s = merges;
+    b.cpu.compaction_s = threads_cpu_seconds(MERGE_THREAD) - merges;
     assert_eq!(applied, b.imported, "one index event per imported report");
     b.compactions_during_import = search.compactions();
     b.index_busy_s = busy.as_secs_f64();
@@ -1933,6 +1945,8 @@ fn cpu_breakdown(b: &Build, cores: usize) {
         ("store (writer thread)", c.writer_s),
         ("indexer thread (log, reports, documents)", c.indexer_s),
         ("tantivy threads (postings, merges, store)", tantivy),
+        ("  of which merges while importing", c.merges_s),
+        ("  of which the compaction after", c.compaction_s),
         ("process total", c.process_s),
     ] {
         line(
