@@ -36,7 +36,8 @@ impl Anchored {
     ) -> impl Iterator<Item = Captures> + 't {
         let mut starts = starts.into_iter();
         let mut cursor = 0;
-        let mut caps = self.pattern.create_captures();
+        // Made at the first start: most texts give none.
+        let mut caps: Option<Captures> = None;
         std::iter::from_fn(move || {
             for start in starts.by_ref() {
                 if start < cursor {
@@ -45,7 +46,8 @@ impl Anchored {
                 let input = Input::new(text)
                     .span(start..text.len())
                     .anchored(AnchoredSearch::Yes);
-                self.pattern.search_captures(&input, &mut caps);
+                let caps = caps.get_or_insert_with(|| self.pattern.create_captures());
+                self.pattern.search_captures(&input, caps);
                 if let Some(m) = caps.get_match() {
                     cursor = m.end().max(start + 1);
                     return Some(caps.clone());

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::stretches::{Stretch, Stretches, DASH, DIGIT, LOWER};
-use super::{regex, Span};
+use super::{captures_found, regex, Span};
 use crate::redact::FindingKind;
 
 /// A dash in stretch `s` followed by `n` bytes that are all `more`. Kept
@@ -102,14 +102,20 @@ pub fn cloud(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     }
     // GCP project ids are ordinary-looking words: only where a command or a
     // resource path names them as projects.
-    for c in regex(
-        &PROJECT,
-        r"(?i)(?:--project[= ]|projects/|project[_ -]?id[\s:=]+|gcp project\s+|project=)([a-z][a-z0-9-]{4,28}[a-z0-9])(?-u:\b)",
-    )
-    .captures_iter(text)
-    {
+    for c in captures_found(
+        regex(
+            &PROJECT,
+            r"(?i)(?:--project[= ]|projects/|project[_ -]?id[\s:=]+|gcp project\s+|project=)([a-z][a-z0-9-]{4,28}[a-z0-9])(?-u:\b)",
+        ),
+        text,
+    ) {
         let m = c.get(1).expect("group 1");
-        out.push(Span::new(m.start(), m.end(), FindingKind::Project, m.as_str().to_lowercase()));
+        out.push(Span::new(
+            m.start(),
+            m.end(),
+            FindingKind::Project,
+            m.as_str().to_lowercase(),
+        ));
     }
     // Project-style ids by shape: `mf-prod-analytics-2291` (words joined by
     // hyphens, ending in a serial number), wherever they stand.

@@ -11,7 +11,7 @@ use rustc_hash::FxHashSet;
 
 use super::anchored::Anchored;
 use super::stretches::{Stretches, NON_ASCII, UPPER};
-use super::{is_word_byte, regex, Span};
+use super::{captures_found, is_word_byte, regex, Span};
 use crate::redact::datetimes::{MONTHS, WEEKDAYS};
 use crate::redact::declared::Term;
 use crate::redact::lists;
@@ -427,7 +427,7 @@ pub fn people(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         &HONORIFIC,
         r"(?-u:\b)(?:Dr|Mr|Mrs|Ms|Mx|Prof|Sir|Dame)\.?[ \u{a0}]+(\p{Lu}[\p{L}'’-]+(?:[ \u{a0}]+\p{Lu}[\p{L}'’-]+)?)",
     );
-    for c in honorific.captures_iter(text) {
+    for c in captures_found(honorific, text) {
         let m = c.get(1).expect("group 1");
         if !is_technology(m.as_str()) {
             person(out, text, m.start(), m.end());

@@ -333,7 +333,7 @@ pub fn captures_in<'a>(
     re: &'a regex::Regex,
     ranges: impl Iterator<Item = (usize, usize)> + 'a,
 ) -> impl Iterator<Item = (usize, regex::Captures<'a>)> + 'a {
-    ranges.flat_map(move |(a, b)| re.captures_iter(&text[a..b]).map(move |c| (a, c)))
+    ranges.flat_map(move |(a, b)| super::captures_found(re, &text[a..b]).map(move |c| (a, c)))
 }
 
 #[cfg(test)]
