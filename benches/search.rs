@@ -11,7 +11,9 @@
 //! reused dataset, removing `DIR/index` times indexing alone (the index
 //! catches up from the event log), and `NEARMISS_BENCH_INDEX_ONLY=1` stops
 //! right after that. `NEARMISS_BENCH_SEARCH_PASSES=N` on a reused dataset
-//! only times the query mix against tantivy, N passes.
+//! only times the query mix against tantivy, N passes (with
+//! `NEARMISS_BENCH_ALL_QUERIES=1`, listing every query's median, not only
+//! the ten slowest).
 //! `NEARMISS_BENCH_IMPORT_ONLY=1` on a new dataset stops after the import
 //! and its CPU figures (no FTS5 table, no queries).
 //!
@@ -1052,7 +1054,12 @@ fn search_only(index: &SearchIndex, passes: usize) {
     );
     let mut order: Vec<usize> = (0..queries.len()).collect();
     order.sort_by(|&a, &b| medians[b].total_cmp(&medians[a]));
-    for &i in order.iter().take(10) {
+    let shown = if std::env::var("NEARMISS_BENCH_ALL_QUERIES").is_ok() {
+        order.len()
+    } else {
+        10
+    };
+    for &i in order.iter().take(shown) {
         println!(
             "  {:>9.2} ms  {:>9} matches  {}",
             medians[i],

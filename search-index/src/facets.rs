@@ -80,7 +80,7 @@ impl FacetKind {
 }
 
 /// Where a facet's values sit in a packed row (see `stats::packed`).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Place {
     /// `Row::single[i]`.
     Single(usize),

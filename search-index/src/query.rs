@@ -213,6 +213,27 @@ impl FilterClauses {
         (Box::new(query), Whole::None)
     }
 
+    /// Whether every filter restricts a facet (none bounds the time to
+    /// resolve, which the packed rows do not hold).
+    pub(crate) fn facets_only(&self) -> bool {
+        self.clauses.iter().all(|(kind, _)| kind.is_some())
+    }
+
+    /// The same filters, none of them tagged with a facet: a pass with
+    /// these visits only the reports passing every filter and counts each
+    /// in every facet (see `pass::scan` for who wants that).
+    pub(crate) fn untagged(&self) -> FilterClauses {
+        FilterClauses {
+            clauses: self
+                .clauses
+                .iter()
+                .map(|(_, clause)| (None, clause.box_clone()))
+                .collect(),
+            facet_values: Vec::new(),
+            months: None,
+        }
+    }
+
     /// `text` AND every filter. Filters score nothing, so they never change
     /// relevance order.
     pub fn all(&self, text: &dyn Query) -> Box<dyn Query> {

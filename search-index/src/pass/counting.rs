@@ -48,6 +48,23 @@ impl Restriction {
     }
 }
 
+impl Restriction {
+    /// Whether the document of `row` passes every test, on packed rows.
+    #[inline]
+    pub(super) fn passes_row(&self, p: &Packed, row: &Row) -> bool {
+        self.tests.iter().all(|test| match test {
+            Test::Single { i, accept } => accept[row.single[*i] as usize],
+            Test::Multi { i, accept } => {
+                row.multi(&p.multi, *i).iter().any(|&v| accept[v as usize])
+            }
+            Test::Month { accept } => accept[row.month as usize],
+            Test::Ordinals { .. } | Test::MonthColumn { .. } => {
+                unreachable!("tests are made for their segment's counting")
+            }
+        })
+    }
+}
+
 /// Bit `k` set: `fails` holds for the row of `batch[k]`.
 #[inline(always)]
 fn fail_bits(rows: &[Row], batch: &[(DocId, Score)], fails: impl Fn(&Row) -> bool) -> u128 {

@@ -14,6 +14,7 @@
 //! facet and once more for the hits; those were the slowest searches.
 
 mod counting;
+mod scan;
 
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ use crate::facets::{self, FacetKind, Facets};
 use crate::query::{FilterClauses, Whole};
 use crate::stats::Columns;
 use counting::{packed, slot, Counting, Restriction, Test};
+pub(crate) use scan::{scan, Scanned};
 
 /// Collects with `top` the documents that pass every facet filter.
 pub(crate) struct FacetedPass<C> {
@@ -55,17 +57,14 @@ impl<C> FacetedPass<C> {
     }
 }
 
-impl<C: Collector> Collector for FacetedPass<C> {
-    type Fruit = (usize, C::Fruit, Facets);
-    type Child = SegmentPass<C::Child>;
-
-    fn for_segment(
+impl<C> FacetedPass<C> {
+    /// The facet filters as tests on the values `counting` reads, one
+    /// `Restriction` per facet (all of a facet's filters in one).
+    fn restrictions(
         &self,
-        ordinal: SegmentOrdinal,
+        counting: &Counting,
         segment: &SegmentReader,
-    ) -> tantivy::Result<Self::Child> {
-        let decoded = self.decoded.get(ordinal as usize).cloned().flatten();
-        let counting = Counting::open(decoded.as_ref(), segment)?;
+    ) -> tantivy::Result<Vec<Restriction>> {
         let mut restrictions: Vec<Restriction> = Vec::new();
         let mut restrict = |kind: FacetKind, test: Test| {
             let slot = slot(kind);
@@ -85,6 +84,22 @@ impl<C: Collector> Collector for FacetedPass<C> {
         if let Some(range) = self.months.filter(|_| tested(FacetKind::Year)) {
             restrict(FacetKind::Year, counting.month_test(segment, range)?);
         }
+        Ok(restrictions)
+    }
+}
+
+impl<C: Collector> Collector for FacetedPass<C> {
+    type Fruit = (usize, C::Fruit, Facets);
+    type Child = SegmentPass<C::Child>;
+
+    fn for_segment(
+        &self,
+        ordinal: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let decoded = self.decoded.get(ordinal as usize).cloned().flatten();
+        let counting = Counting::open(decoded.as_ref(), segment)?;
+        let restrictions = self.restrictions(&counting, segment)?;
         let mut counting = counting;
         let whole: Vec<usize> = match self.whole {
             Whole::None => Vec::new(),

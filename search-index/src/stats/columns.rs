@@ -235,7 +235,11 @@ impl Columns {
             measures,
             packed: None,
         };
-        columns.packed = Packed::of(&columns);
+        let id_order = fast.u64("id_order")?;
+        let id_order: Vec<u64> = (0..docs as DocId)
+            .map(|d| id_order.first(d).unwrap_or(0))
+            .collect();
+        columns.packed = Packed::of(&columns, &id_order);
         let all: Vec<DocId> = (0..docs as DocId).collect();
         let mut tally = Tally::new(&columns, all.len());
         tally.add(&all);

@@ -30,7 +30,7 @@ use crate::error::SearchError;
 use crate::index::SearchIndex;
 use crate::query::{FilterClauses, Filters};
 pub(crate) use columns::{ColumnCache, Columns};
-pub(crate) use packed::{Packed, Row, MULTI_FLAT, SINGLE_FLAT};
+pub(crate) use packed::{Layout, Packed, Row, MULTI_FLAT, SINGLE_FLAT};
 use tally::Tally;
 
 /// Single-valued or multi-valued facet dimensions counted per report.

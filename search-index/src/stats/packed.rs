@@ -43,6 +43,9 @@ impl Row {
     }
 }
 
+/// The most entries `Packed::pairs` may have (16 MiB of counts).
+const MAX_PAIRS: usize = 4 << 20;
+
 pub(crate) struct Packed {
     pub(crate) rows: Vec<Row>,
     pub(crate) multi: Vec<u16>,
@@ -50,13 +53,43 @@ pub(crate) struct Packed {
     /// search counts them: by slot for single facets, by value for multi.
     pub(crate) whole_single: [Vec<u64>; 5],
     pub(crate) whole_multi: [Vec<u64>; 3],
+    /// Every document counted by month slot, as `whole_single` is.
+    pub(crate) whole_month: Vec<u64>,
+    /// Every document, newest incident month first (those without one
+    /// last), ties by `id_order`: the order of a blank search's hits, so
+    /// its first page is the first documents here that pass its filters
+    /// (see `pass::scan`).
+    pub(crate) newest: Vec<u32>,
+    /// How many documents have both of two values: `pairs[r * width + c]`
+    /// for a value `r` a filter may name and a value `c` a facet counts
+    /// (see `Layout`). A blank search with one or two facet filters takes a
+    /// facet's counts from here instead of visiting every report the other
+    /// filter passes (see `pass::scan`).
+    pub(crate) pairs: Vec<u32>,
+    pub(crate) layout: Layout,
+}
+
+/// Where each value sits in `Packed::pairs`. Counted values (columns) are
+/// the single facets' slots then the multi facets' values, in the order of
+/// a search's counting arrays; filtered values (rows) are those, then the
+/// month slots.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Layout {
+    pub(crate) single: [usize; 5],
+    pub(crate) multi: [usize; 3],
+    pub(crate) month: usize,
+    /// Counted values: the length of a row of `pairs`.
+    pub(crate) width: usize,
+    /// Filtered values: the number of rows.
+    pub(crate) height: usize,
 }
 
 impl Packed {
     /// `None` when some value does not fit a row (more than 65,534 values
     /// of a facet in the segment, or 255 of one facet on a document); the
     /// search then reads tantivy's columns, as for an undecoded segment.
-    pub(crate) fn of(c: &Columns) -> Option<Packed> {
+    /// `id_order` is the `id_order` fast field of every document.
+    pub(crate) fn of(c: &Columns, id_order: &[u64]) -> Option<Packed> {
         let docs = c.max_doc() as usize;
         let fits = |names: usize| names < u16::MAX as usize;
         let singles: Vec<&[u32]> = SINGLE_FLAT
@@ -107,13 +140,82 @@ impl Packed {
             }
             rows.push(row);
         }
+        let mut whole_month = vec![0u64; c.month.distinct.len() + 1];
+        for row in &rows {
+            whole_month[row.month as usize] += 1;
+        }
+        let mut newest: Vec<u32> = (0..docs as u32).collect();
+        // Month slot 0 (none) sorts last because it is the smallest.
+        newest.sort_unstable_by_key(|&d| {
+            (
+                std::cmp::Reverse(rows[d as usize].month),
+                id_order[d as usize],
+                d,
+            )
+        });
+        let mut layout = Layout::default();
+        let mut at = 0;
+        for (off, counts) in layout.single.iter_mut().zip(&whole_single) {
+            *off = at;
+            at += counts.len();
+        }
+        for (off, counts) in layout.multi.iter_mut().zip(&whole_multi) {
+            *off = at;
+            at += counts.len();
+        }
+        layout.width = at;
+        layout.month = at;
+        layout.height = at + whole_month.len();
+        // A segment with thousands of distinct values (free-form
+        // technologies, say) would need a table of millions of pairs: it
+        // goes without, and its blank searches through the general pass.
+        let pairs = if layout.width * layout.height <= MAX_PAIRS {
+            pairs(&rows, &multi, &layout)
+        } else {
+            Vec::new()
+        };
         Some(Packed {
             rows,
             multi,
             whole_single,
             whole_multi,
+            whole_month,
+            newest,
+            pairs,
+            layout,
         })
     }
+}
+
+/// `Packed::pairs`: for every document, every pair of a value it has and a
+/// value it has that a facet counts. "None" slots are left out: no filter
+/// names them and no count shows them.
+fn pairs(rows: &[Row], multi: &[u16], layout: &Layout) -> Vec<u32> {
+    let mut pairs = vec![0u32; layout.width * layout.height];
+    let mut counted: Vec<usize> = Vec::with_capacity(32);
+    for row in rows {
+        counted.clear();
+        for (i, &slot) in row.single.iter().enumerate() {
+            if slot > 0 {
+                counted.push(layout.single[i] + slot as usize);
+            }
+        }
+        for i in 0..3 {
+            counted.extend(
+                row.multi(multi, i)
+                    .iter()
+                    .map(|&v| layout.multi[i] + v as usize),
+            );
+        }
+        let month = (row.month > 0).then(|| layout.month + row.month as usize);
+        for r in counted.iter().copied().chain(month) {
+            let line = &mut pairs[r * layout.width..(r + 1) * layout.width];
+            for &c in &counted {
+                line[c] += 1;
+            }
+        }
+    }
+    pairs
 }
 
 /// An index or rank (< 65,535, checked above) plus one; `NONE` is 0.
