@@ -364,9 +364,28 @@ fn merged(parts: Vec<Facets>) -> Facets {
 }
 
 /// The first `want` live documents of `newest` that pass every test.
+/// `newest` is in month order, so with a month range only the stretch of
+/// the range's months is walked: a range in the past would otherwise walk
+/// past every newer report first.
 fn walk(p: &Packed, reader: &SegmentReader, tests: &[Restriction], want: usize) -> Vec<DocId> {
     let alive = reader.alive_bitset();
-    p.newest
+    let month = |doc: &u32| p.rows[*doc as usize].month as usize;
+    let range = tests
+        .iter()
+        .flat_map(|r| &r.tests)
+        .find_map(|test| match test {
+            Test::Month { accept } => Some(accept),
+            _ => None,
+        })
+        .map_or(0..p.newest.len(), |accept| {
+            // Slot 0 (no month) is never accepted.
+            let newest = accept.iter().rposition(|&a| a).unwrap_or(0);
+            let oldest = accept.iter().position(|&a| a).unwrap_or(usize::MAX);
+            let start = p.newest.partition_point(|d| month(d) > newest);
+            let end = p.newest.partition_point(|d| month(d) >= oldest);
+            start..end.max(start)
+        });
+    p.newest[range]
         .iter()
         .copied()
         .filter(|&doc| alive.is_none_or(|a| a.is_alive(doc)))
@@ -491,6 +510,17 @@ mod tests {
             },
         ];
         out.extend(singles.iter().cloned());
+        // A range narrow enough that a page holds all of it, to its oldest
+        // month, and one open at the start.
+        out.push(Filters {
+            from_month: Some("2021-02".into()),
+            to_month: Some("2021-04".into()),
+            ..Default::default()
+        });
+        out.push(Filters {
+            to_month: Some("2019-05".into()),
+            ..Default::default()
+        });
         // Every pair and a few triples: OR within a facet, AND across.
         for (i, a) in singles.iter().enumerate() {
             for b in &singles[i + 1..] {
@@ -562,7 +592,7 @@ mod tests {
         let (mut compared, mut scanned) = (0, 0);
         for filters in filter_sets() {
             let clauses = FilterClauses::build(&filters, &index.fields).unwrap();
-            for window in [(0, 20), (40, 25), (0, 100), (5000, 10)] {
+            for window in [(0, 20), (40, 25), (0, 100), (300, 100), (5000, 10)] {
                 let general = index
                     .general(
                         &searcher,
