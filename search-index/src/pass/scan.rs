@@ -74,7 +74,8 @@ pub(crate) fn scan(
         return Ok(None);
     }
     // Each segment's tests, one restriction per filtered facet, and the
-    // values each accepts.
+    // values each accepts. The general pass builds the tests; it collects
+    // nothing here, hence no collector.
     let pass = FacetedPass::new((), filters, decoded.to_vec(), Whole::None);
     let mut tests = Vec::with_capacity(columns.len());
     let mut values = Vec::with_capacity(columns.len());
