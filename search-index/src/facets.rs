@@ -171,6 +171,22 @@ impl ColumnFacet {
 }
 
 /// Adds `from`'s counts into `into`.
+/// The counts of `kinds`, each present even with no count, summed over
+/// `parts` (a segment's counts each, say).
+pub(crate) fn summed(
+    kinds: impl IntoIterator<Item = FacetKind>,
+    parts: impl IntoIterator<Item = Facets>,
+) -> Facets {
+    let mut out: Facets = kinds
+        .into_iter()
+        .map(|k| (k.name().to_string(), Default::default()))
+        .collect();
+    for part in parts {
+        merge(&mut out, part);
+    }
+    out
+}
+
 pub(crate) fn merge(into: &mut Facets, from: Facets) {
     for (kind, values) in from {
         let into = into.entry(kind).or_default();

@@ -133,15 +133,13 @@ impl<C: Collector> Collector for FacetedPass<C> {
     ) -> tantivy::Result<Self::Fruit> {
         let mut total = 0;
         let mut tops = Vec::with_capacity(fruits.len());
-        let mut out: Facets = FacetKind::ALL
-            .iter()
-            .map(|k| (k.name().to_string(), Default::default()))
-            .collect();
+        let mut parts = Vec::with_capacity(fruits.len());
         for (n, top, counts) in fruits {
             total += n;
             tops.push(top);
-            facets::merge(&mut out, counts);
+            parts.push(counts);
         }
+        let out = facets::summed(FacetKind::ALL, parts);
         Ok((total, self.top.merge_fruits(tops)?, out))
     }
 }

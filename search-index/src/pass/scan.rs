@@ -105,16 +105,8 @@ pub(crate) fn scan(
                 |ord: usize| two_facets(&columns[ord], &readers[ord], &tests[ord], &values[ord]),
                 0..readers.len(),
             )?;
-            let mut two = Facets::new();
-            for r in &tests[0] {
-                two.insert(
-                    FacetKind::ALL[r.slot].name().to_string(),
-                    Default::default(),
-                );
-            }
-            for part in facets {
-                facets::merge(&mut two, part);
-            }
+            let kinds = tests[0].iter().map(|r| FacetKind::ALL[r.slot]);
+            let two = facets::summed(kinds, facets);
             return Ok(Some(Scanned::TwoFacets(two)));
         }
         _ => return Ok(None),
@@ -152,7 +144,7 @@ pub(crate) fn scan(
         0..readers.len(),
     )?;
     let total = counted.iter().map(|(n, _)| n).sum();
-    let facets = merged(counted.into_iter().map(|(_, f)| f).collect());
+    let facets = facets::summed(FacetKind::ALL, counted.into_iter().map(|(_, f)| f));
 
     let want = offset + limit;
     let mut candidates: Vec<(PageKey, DocAddress)> = Vec::new();
@@ -283,23 +275,14 @@ fn two_facets(
     Ok(facets)
 }
 
-/// How many documents of the segment have the value of pairs row `v`.
+/// How many documents of the segment have the value of pairs row `v`: for
+/// a counted value, its pair with itself.
 fn documents_with(p: &Packed, v: usize) -> u64 {
     let l = &p.layout;
-    if v >= l.month {
-        return p.whole_month[v - l.month];
+    match v.checked_sub(l.month) {
+        Some(slot) => p.whole_month[slot],
+        None => u64::from(p.pairs[v * l.width + v]),
     }
-    for i in (0..3).rev() {
-        if v >= l.multi[i] {
-            return p.whole_multi[i][v - l.multi[i]];
-        }
-    }
-    for i in (0..5).rev() {
-        if v >= l.single[i] {
-            return p.whole_single[i][v - l.single[i]];
-        }
-    }
-    unreachable!("every row is some facet's")
 }
 
 /// Adds row `v` of `Packed::pairs` to the counts of the facets `at` takes.
@@ -363,18 +346,6 @@ fn deleted(reader: &SegmentReader) -> impl Iterator<Item = DocId> + '_ {
         .filter(|_| reader.num_deleted_docs() > 0);
     (0..alive.map_or(0, |_| reader.max_doc()))
         .filter(move |&d| alive.is_some_and(|a| a.is_deleted(d)))
-}
-
-/// Every facet's counts, summed over segments, every facet present.
-fn merged(parts: Vec<Facets>) -> Facets {
-    let mut out: Facets = FacetKind::ALL
-        .iter()
-        .map(|k| (k.name().to_string(), Default::default()))
-        .collect();
-    for part in parts {
-        facets::merge(&mut out, part);
-    }
-    out
 }
 
 /// The first `want` live documents of `newest` that pass every test.
