@@ -13,9 +13,12 @@
 //! right after that. `NEARMISS_BENCH_SEARCH_PASSES=N` on a reused dataset
 //! only times the query mix against tantivy, N passes (with
 //! `NEARMISS_BENCH_ALL_QUERIES=1`, listing every query's median, not only
-//! the ten slowest).
+//! the ten slowest; with `NEARMISS_BENCH_QUERIES=TEXT`, only the queries
+//! whose listed description holds TEXT).
 //! `NEARMISS_BENCH_IMPORT_ONLY=1` on a new dataset stops after the import
-//! and its CPU figures (no FTS5 table, no queries).
+//! and its CPU figures (no FTS5 table, no queries); a kept dataset is then
+//! reusable for search-only passes, and a later full run adds the FTS5
+//! table.
 //!
 //! The same import, indexing, query mix and freshness then run on
 //! PostgreSQL, in a database created for the run on the server that
@@ -143,6 +146,18 @@ fn main() {
                     b.end_to_end_s
                 );
                 cpu_breakdown(&b, cores);
+                // Reusable for search-only passes; a later full run adds
+                // the FTS5 table.
+                if data.keep {
+                    write_marker(
+                        &data.path,
+                        &Marker {
+                            reports,
+                            build: b,
+                            fts: None,
+                        },
+                    );
+                }
                 return;
             }
             b
@@ -200,12 +215,7 @@ fn main() {
         }
     };
     if data.keep {
-        let m = marker.as_ref().expect("marker set above");
-        std::fs::write(
-            data.path.join(MARKER),
-            serde_json::to_string_pretty(m).expect("marker JSON"),
-        )
-        .expect("write the dataset marker");
+        write_marker(&data.path, marker.as_ref().expect("marker set above"));
     }
     let fts_warm = run_fts(&mut fts, &queries);
     let fts_timed = run_fts(&mut fts, &queries);
@@ -452,6 +462,15 @@ impl Drop for DataDir {
             let _ = std::fs::remove_dir_all(&self.path);
         }
     }
+}
+
+/// Marks a kept directory's dataset complete and reusable.
+fn write_marker(dir: &Path, marker: &Marker) {
+    std::fs::write(
+        dir.join(MARKER),
+        serde_json::to_string_pretty(marker).expect("marker JSON"),
+    )
+    .expect("write the dataset marker");
 }
 
 /// What a kept directory holds, with the figures of the run that built it.
@@ -1016,7 +1035,13 @@ fn search_passes() -> Option<usize> {
 /// passes, and each query's median over the passes says which queries are
 /// slow rather than unlucky.
 fn search_only(index: &SearchIndex, passes: usize) {
-    let queries = query_mix();
+    let mut queries = query_mix();
+    // `NEARMISS_BENCH_QUERIES=TEXT`: only the queries whose description
+    // (as listed) holds TEXT, to profile one kind of query alone.
+    if let Ok(only) = std::env::var("NEARMISS_BENCH_QUERIES") {
+        queries.retain(|q| describe(q).contains(&only));
+        assert!(!queries.is_empty(), "no query of the mix holds {only:?}");
+    }
     run_tantivy(index, &queries);
     let runs: Vec<Vec<Timed>> = (0..passes).map(|_| run_tantivy(index, &queries)).collect();
     println!(

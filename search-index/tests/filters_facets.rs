@@ -226,6 +226,65 @@ fn facet_counts_under_a_text_query() {
     }
 }
 
+#[test]
+fn month_ranges_hold_both_of_their_bounds() {
+    let (_dir, index) = indexed_corpus();
+    let all = corpus::reports();
+    let months: BTreeSet<String> = all.iter().filter_map(|r| r.month.clone()).collect();
+    let months: Vec<String> = months.into_iter().collect();
+    assert!(months.len() >= 4, "the corpus spans several months");
+    // Bounds that are reports' own months, so a bound taken as exclusive
+    // loses reports; with another facet filtered, the search visits the
+    // reports passing either filter, and the range is a query clause.
+    let picks = [0, 1, months.len() / 2, months.len() - 1];
+    let mut found_with_text = 0;
+    for decoded in [false, true] {
+        if decoded {
+            index.warm_stats().unwrap();
+        }
+        for &lo in &picks {
+            for &hi in picks.iter().filter(|&&hi| hi >= lo) {
+                for severity in [vec![], strings(&["sev1", "sev2"])] {
+                    let filters = Filters {
+                        from_month: Some(months[lo].clone()),
+                        to_month: Some(months[hi].clone()),
+                        severity,
+                        ..Filters::default()
+                    };
+                    for text in ["", "database OR deploy OR monitoring"] {
+                        let matching = set(ids(&index.search(&query(text)).unwrap()));
+                        let candidates: Vec<IndexedReport> = all
+                            .iter()
+                            .filter(|r| text.is_empty() || matching.contains(&r.id))
+                            .cloned()
+                            .collect();
+                        let results = index.search(&filtered(text, filters.clone())).unwrap();
+                        let want: BTreeSet<String> = candidates
+                            .iter()
+                            .filter(|r| passes(r, &filters, ""))
+                            .map(|r| r.id.clone())
+                            .collect();
+                        if text.is_empty() && filters.severity.is_empty() {
+                            assert!(!want.is_empty(), "{filters:?} holds its bounds' reports");
+                        }
+                        found_with_text += usize::from(!text.is_empty() && !want.is_empty());
+                        assert_eq!(set(ids(&results)), want, "{text} {filters:?}");
+                        assert_eq!(
+                            results.facets,
+                            expected_facets(&candidates, &filters),
+                            "{text} {filters:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        found_with_text > 10,
+        "the text finds reports in many ranges"
+    );
+}
+
 /// The corpus and three reports whose month was withheld, keeping the year.
 fn with_year_only_reports() -> (
     tempfile::TempDir,
