@@ -172,9 +172,9 @@ impl FilterClauses {
     /// document failing two facets' filters counts nowhere, so one that fails
     /// both of those two need not be visited; with a blank text that skips
     /// most of the registry. Two, not "all but one of all" (a
-    /// minimum-should-match over every facet): that was slower with three,
-    /// measured while the month range was still a scan of a column (see
-    /// `month_range`).
+    /// minimum-should-match over every facet): with three, tantivy's
+    /// minimum-should-match scorer took twice as long as the union of two
+    /// (63-66 ms against 28-31 at a million reports), month range or not.
     ///
     /// With a blank text and one filter only, on a facet, that facet's
     /// counts leave out the only filter there is: they are the whole
