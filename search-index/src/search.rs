@@ -61,9 +61,11 @@ impl SearchIndex {
             )?,
         };
 
-        // Rendering (a stored document read and a snippet, which tokenises
-        // and stems the field's text) costs more than the matching at the
-        // median; hits are independent, so every core renders some.
+        // Rendering: a stored document read and a snippet, which tokenises
+        // and stems the field's text. At a million reports it is a small
+        // part of a text search (6 % of `certificate expired`, where the
+        // scoring and counting above take 77 %). Hits are independent, so
+        // every core renders some.
         let renderer = HitRenderer::new(&searcher, &self.fields, text.as_deref())?;
         let hits = self.executor.map(
             |(score, address)| renderer.render(&searcher, address, score),
