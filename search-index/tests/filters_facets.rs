@@ -76,6 +76,29 @@ fn passes(r: &IndexedReport, f: &Filters, except: &str) -> bool {
         && in_ttr
 }
 
+/// The reports a text query finds (all of them for a blank text): the
+/// candidates whose filters the tests then check in Rust.
+fn text_candidates(
+    index: &search_index::SearchIndex,
+    all: &[IndexedReport],
+    text: &str,
+) -> Vec<IndexedReport> {
+    let matching = set(ids(&index.search(&query(text)).unwrap()));
+    all.iter()
+        .filter(|r| text.is_empty() || matching.contains(&r.id))
+        .cloned()
+        .collect()
+}
+
+/// The ids of the `candidates` passing every filter.
+fn passing(candidates: &[IndexedReport], filters: &Filters) -> BTreeSet<String> {
+    candidates
+        .iter()
+        .filter(|r| passes(r, filters, ""))
+        .map(|r| r.id.clone())
+        .collect()
+}
+
 /// Facet counts over `reports` computed without the index.
 fn expected_facets(reports: &[IndexedReport], f: &Filters) -> Facets {
     let mut facets = Facets::new();
@@ -202,20 +225,11 @@ fn facet_counts_under_a_text_query() {
     let all = corpus::reports();
     for text in ["database", "deploy OR config", "monitoring"] {
         // The text alone decides which reports are candidates ...
-        let matching = set(ids(&index.search(&query(text)).unwrap()));
-        let candidates: Vec<IndexedReport> = all
-            .iter()
-            .filter(|r| matching.contains(&r.id))
-            .cloned()
-            .collect();
+        let candidates = text_candidates(&index, &all, text);
         // ... and the filters are then checked in Rust.
         for filters in filter_cases() {
             let results = index.search(&filtered(text, filters.clone())).unwrap();
-            let want: BTreeSet<String> = candidates
-                .iter()
-                .filter(|r| passes(r, &filters, ""))
-                .map(|r| r.id.clone())
-                .collect();
+            let want = passing(&candidates, &filters);
             assert_eq!(set(ids(&results)), want, "{text} {filters:?}");
             assert_eq!(
                 results.facets,
@@ -237,6 +251,10 @@ fn month_ranges_hold_both_of_their_bounds() {
     // loses reports; with another facet filtered, the search visits the
     // reports passing either filter, and the range is a query clause.
     let picks = [0, 1, months.len() / 2, months.len() - 1];
+    let by_text: Vec<(&str, Vec<IndexedReport>)> = ["", "database OR deploy OR monitoring"]
+        .into_iter()
+        .map(|text| (text, text_candidates(&index, &all, text)))
+        .collect();
     let mut found_with_text = 0;
     for decoded in [false, true] {
         if decoded {
@@ -251,19 +269,9 @@ fn month_ranges_hold_both_of_their_bounds() {
                         severity,
                         ..Filters::default()
                     };
-                    for text in ["", "database OR deploy OR monitoring"] {
-                        let matching = set(ids(&index.search(&query(text)).unwrap()));
-                        let candidates: Vec<IndexedReport> = all
-                            .iter()
-                            .filter(|r| text.is_empty() || matching.contains(&r.id))
-                            .cloned()
-                            .collect();
+                    for (text, candidates) in &by_text {
                         let results = index.search(&filtered(text, filters.clone())).unwrap();
-                        let want: BTreeSet<String> = candidates
-                            .iter()
-                            .filter(|r| passes(r, &filters, ""))
-                            .map(|r| r.id.clone())
-                            .collect();
+                        let want = passing(candidates, &filters);
                         if text.is_empty() && filters.severity.is_empty() {
                             assert!(!want.is_empty(), "{filters:?} holds its bounds' reports");
                         }
@@ -271,7 +279,7 @@ fn month_ranges_hold_both_of_their_bounds() {
                         assert_eq!(set(ids(&results)), want, "{text} {filters:?}");
                         assert_eq!(
                             results.facets,
-                            expected_facets(&candidates, &filters),
+                            expected_facets(candidates, &filters),
                             "{text} {filters:?}"
                         );
                     }
