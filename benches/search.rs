@@ -535,6 +535,8 @@ struct BuildCpu {
 
 /// tantivy's merge threads (`SegmentUpdater`'s pool).
 const MERGE_THREAD: &str = "merge_thread_";
+/// The bench's thread that follows the event log, as the server's indexer.
+const INDEXER_THREAD: &str = "nm-indexer";
 
 /// The bulk import as a running registry does it: reports are parsed,
 /// de-identified and stored (`import`) while the indexer follows the event
@@ -544,24 +546,27 @@ fn build(store: &Store, search: &Search, input: &Path, n: usize) -> Build {
     let imported = AtomicBool::new(false);
     let (started, process_cpu) = (Instant::now(), cpu_seconds());
     let (mut b, applied, busy, import_end, indexer_cpu) = std::thread::scope(|s| {
-        let indexer = s.spawn(|| {
-            let (mut applied, mut busy) = (0, Duration::ZERO);
-            loop {
-                // Read before the sync: once the import has committed
-                // everything, a sync that finds nothing new is the last.
-                let finished = imported.load(Ordering::Acquire);
-                let t = Instant::now();
-                let n = search.sync(store).expect("sync the index");
-                busy += t.elapsed();
-                applied += n;
-                if n == 0 {
-                    if finished {
-                        break (applied, busy, thread_cpu_seconds());
+        let indexer = std::thread::Builder::new()
+            .name(INDEXER_THREAD.into())
+            .spawn_scoped(s, || {
+                let (mut applied, mut busy) = (0, Duration::ZERO);
+                loop {
+                    // Read before the sync: once the import has committed
+                    // everything, a sync that finds nothing new is the last.
+                    let finished = imported.load(Ordering::Acquire);
+                    let t = Instant::now();
+                    let n = search.sync(store).expect("sync the index");
+                    busy += t.elapsed();
+                    applied += n;
+                    if n == 0 {
+                        if finished {
+                            break (applied, busy, thread_cpu_seconds());
+                        }
+                        std::thread::sleep(Duration::from_millis(50));
                     }
-                    std::thread::sleep(Duration::from_millis(50));
                 }
-            }
-        });
+            })
+            .expect("start the indexer thread");
         let b = import(store, input, n);
         imported.store(true, Ordering::Release);
         let import_end = Instant::now();
@@ -713,6 +718,7 @@ fn import(store: &Store, input: &Path, n: usize) -> Build {
     let started = Instant::now();
     let mut tenths = 1;
     let mut last = (0, Instant::now());
+    let mut last_cpu = CpuSplit::now();
     let summary = nearmiss::transfer::import(
         store,
         reader,
@@ -727,12 +733,15 @@ fn import(store: &Store, input: &Path, n: usize) -> Build {
             // The recent rate too: a store cost that grows with the registry
             // shows as a falling rate. Reports are counted by input read.
             let done = (n as u64 * consumed / bytes) as usize;
+            let cpu = CpuSplit::now();
             eprintln!(
-                "  imported ~{done}/{n}: {:.0} reports/s overall, {:.0} reports/s lately",
+                "  imported ~{done}/{n}: {:.0} reports/s overall, {:.0} reports/s lately; {}",
                 done as f64 / started.elapsed().as_secs_f64(),
-                (done - last.0) as f64 / last.1.elapsed().as_secs_f64()
+                (done - last.0) as f64 / last.1.elapsed().as_secs_f64(),
+                cpu.since(&last_cpu, done - last.0)
             );
             last = (done, Instant::now());
+            last_cpu = cpu;
         },
     )
     .expect("import the submissions");
@@ -743,6 +752,46 @@ fn import(store: &Store, input: &Path, n: usize) -> Build {
     b.imported = summary.imported;
     b.invalid = summary.skipped.len();
     b
+}
+
+/// CPU seconds so far by who spent them, read on the writer thread (which
+/// runs the import's progress callback): a stage whose cost per report
+/// grows as the registry grows shows in the difference of two readings.
+struct CpuSplit {
+    process: f64,
+    workers: f64,
+    writer: f64,
+    indexer: f64,
+    merges: f64,
+}
+
+impl CpuSplit {
+    fn now() -> CpuSplit {
+        CpuSplit {
+            process: cpu_seconds(),
+            workers: threads_cpu_seconds(WORKER_THREAD),
+            writer: thread_cpu_seconds(),
+            indexer: threads_cpu_seconds(INDEXER_THREAD),
+            merges: threads_cpu_seconds(MERGE_THREAD),
+        }
+    }
+
+    /// µs per report of each part between `earlier` and this reading. The
+    /// line reader is counted in tantivy's share here (its CPU is known
+    /// only at the end); it is a few µs per report.
+    fn since(&self, earlier: &CpuSplit, reports: usize) -> String {
+        let per = |now: f64, then: f64| (now - then) * 1e6 / reports.max(1) as f64;
+        let total = per(self.process, earlier.process);
+        let workers = per(self.workers, earlier.workers);
+        let writer = per(self.writer, earlier.writer);
+        let indexer = per(self.indexer, earlier.indexer);
+        let merges = per(self.merges, earlier.merges);
+        format!(
+            "µs/report: workers {workers:.0}, writer {writer:.0}, indexer {indexer:.0}, \
+             tantivy {:.0} (merges {merges:.0}), total {total:.0}",
+            total - workers - writer - indexer
+        )
+    }
 }
 
 /// Decodes the columns of new segments for facet counts and statistics, as
