@@ -18,10 +18,11 @@ use crate::store::{self, Store, StoreError};
 pub const BATCH: usize = 2_000;
 
 /// Reports stored per transaction by default. Report ids are random, so
-/// each report lands on a random leaf of every index keyed by its id; a
-/// transaction writes each page it dirtied to the write-ahead log once, and
-/// the more reports share a transaction, the more of them share those
-/// leaves. At a million reports, 20,000 per transaction instead of 2,000
+/// each report lands on a random leaf of every index keyed by its id (a
+/// transaction's reports reach them in id order, see
+/// `store::import_batch_with_k`); a transaction writes each page it
+/// dirtied to the write-ahead log once, and the more reports share a
+/// transaction, the more of them share those leaves. At a million reports, 20,000 per transaction instead of 2,000
 /// took a quarter off the writer's CPU per report. The cost is memory: a
 /// transaction's de-identified reports are held until it commits, about
 /// 5 KB each (importing 60,000 generated reports peaked at 552 MB, against

@@ -285,10 +285,12 @@ pub fn import_batch(
 /// - Each report lands next to the one before it. Under a slot of its own
 ///   drawn at random, each landed on a random leaf of the reports table,
 ///   and a leaf holds one report or two, so every insert split a full leaf
-///   and rewrote its neighbours: four or five pages a report for the
-///   write-ahead log and then the checkpoint, against about one now. In
-///   id order, the reports also reach each index on their id in order, so
-///   a transaction visits each of those leaves once.
+///   and rewrote its neighbours, each a page for the write-ahead log and
+///   then the checkpoint: late in a million-report import, the commits
+///   were 15 % of the import's CPU, and the writer spent 149-155 µs a
+///   report against 87-90 now. In id order, the reports also reach each
+///   index on their id in order, so a transaction visits each of those
+///   leaves once, in turn.
 ///
 /// The k-anonymity check runs on each report in that same order, against
 /// the reports published before it, as for reports published one by one.
