@@ -64,6 +64,15 @@ fn minutes(v: Option<u32>) -> Option<i32> {
 
 fn row_for(id: &str, status: Status, d: &Deidentified, day: &str) -> Result<ReportRow, StoreError> {
     let c = &d.content;
+    let (cohort, cohort_no_size, cohort_no_month, cohort_coarse) = match cohorts_of(c) {
+        Some(x) => (
+            Some(x.exact),
+            Some(x.no_size),
+            Some(x.no_month),
+            Some(x.coarse),
+        ),
+        None => (None, None, None, None),
+    };
     Ok(ReportRow {
         id: id.to_string(),
         status: status.as_str().to_string(),
@@ -88,10 +97,10 @@ fn row_for(id: &str, status: Status, d: &Deidentified, day: &str) -> Result<Repo
         received_on: day.to_string(),
         published_on: None,
         modified_on: day.to_string(),
-        cohort: cohorts_of(c).map(|x| x.exact),
-        cohort_no_size: cohorts_of(c).map(|x| x.no_size),
-        cohort_no_month: cohorts_of(c).map(|x| x.no_month),
-        cohort_coarse: cohorts_of(c).map(|x| x.coarse),
+        cohort,
+        cohort_no_size,
+        cohort_no_month,
+        cohort_coarse,
     })
 }
 
