@@ -111,16 +111,6 @@ fn insert_row(conn: &mut Connection, row: &ReportRow) -> Result<(), StoreError> 
     insert_row_drawing(conn, row, rand::random)
 }
 
-/// Where a new report's slot comes from.
-#[derive(Clone, Copy)]
-enum Slot {
-    /// Drawn at random: a report arriving alone.
-    Drawn,
-    /// Given: the next of a bulk batch's run (see `import_batch_with_k`).
-    /// Should another report hold it, the report draws one instead.
-    Given(i64),
-}
-
 /// Inserts `row` with a slot from `draw`. The slot is SQLite's row key, and
 /// random so that no key records the order in which reports arrived (see
 /// `migrations/sqlite/…_report_slots`). Two reports drawing the same one of
@@ -220,15 +210,17 @@ fn insert_report(
     publish: Option<(&str, u64)>,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
-    insert_report_as(conn, id, Slot::Drawn, d, receipt_hash, map, publish)?;
+    insert_report_as(conn, id, None, d, receipt_hash, map, publish)?;
     Ok(id)
 }
 
-/// `insert_report` under a given id and slot.
+/// `insert_report` under a given id. `slot` is the next of a bulk batch's
+/// run (see `import_batch_with_k`); without one, or should another report
+/// hold it, the report draws its slot at random.
 fn insert_report_as(
     conn: &mut Connection,
     id: Uuid,
-    slot: Slot,
+    mut slot: Option<i64>,
     d: &Deidentified,
     receipt_hash: Option<&str>,
     map: &PlaceholderMap,
@@ -240,13 +232,7 @@ fn insert_report_as(
     if let Some((_, k)) = publish {
         prepare_publication(conn, &mut row, &d.content, None, k)?;
     }
-    match slot {
-        Slot::Drawn => insert_row(conn, &row)?,
-        Slot::Given(first) => {
-            let mut given = Some(first);
-            insert_row_drawing(conn, &row, || given.take().unwrap_or_else(rand::random))?
-        }
-    }
+    insert_row_drawing(conn, &row, || slot.take().unwrap_or_else(rand::random))?;
     if let Some(hash) = receipt_hash {
         diesel::insert_into(receipts::table)
             .values((
@@ -314,10 +300,10 @@ pub fn import_batch_with_k(
     order.sort_unstable_by_key(|&i| ids[i]);
     let base: i64 = rand::random();
     let publish = publish_as.map(|reviewer| (reviewer, k));
+    let map = PlaceholderMap::default();
     conn.write(|conn| {
         for (n, &i) in order.iter().enumerate() {
-            let slot = Slot::Given(base.wrapping_add(n as i64));
-            let map = PlaceholderMap::default();
+            let slot = Some(base.wrapping_add(n as i64));
             insert_report_as(conn, ids[i], slot, &batch[i], None, &map, publish)?;
         }
         Ok(ids)
@@ -1069,7 +1055,7 @@ mod tests {
         let d = generated(1).remove(0);
         let id = Uuid::new_v4();
         let map = PlaceholderMap::default();
-        insert_report_as(&mut conn, id, Slot::Given(42), &d, None, &map, None).unwrap();
+        insert_report_as(&mut conn, id, Some(42), &d, None, &map, None).unwrap();
         let slot: i64 = reports::table
             .find(as_key(id.to_string()))
             .select(reports::slot)
