@@ -487,11 +487,15 @@ fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
             continue;
         }
         if span.start < cursor {
-            // A declared or learned term that runs on past the span kept
-            // before it (a clock time glued to a name) must not leave its
-            // tail behind: that span grows over it. A placeholder already
-            // in the text stays as it was.
-            if span.kind.priority() == 2 && span.end > cursor {
+            // A span that runs on past the one kept before it must not
+            // leave its tail behind: that span grows over it. So a declared
+            // term glued to a clock time goes whole, and so does an address
+            // whose local part is a learned name (`tomasz.fernández@host`,
+            // where the ASCII-only address pattern used to start at `ndez`,
+            // lost to the name and left `[PERSON-1]@host`). A placeholder
+            // already in the text stays as it was, and a coarsened time
+            // only rewrites what it covers.
+            if span.end > cursor && span.kind != FindingKind::Kept && span.replacement.is_none() {
                 if let Some(last) = out.last_mut().filter(|l| l.kind != FindingKind::Kept) {
                     last.end = span.end;
                     cursor = span.end;
@@ -673,6 +677,43 @@ mod tests {
                 (30, 35, FindingKind::Kept)
             ]
         );
+    }
+
+    /// Whatever the two kinds, a span that starts inside the one kept
+    /// before it and runs on past it is covered by that one.
+    #[test]
+    fn an_address_past_the_end_of_a_name_is_covered() {
+        let name = Span::new(0, 16, FindingKind::Person, "tomasz".into());
+        let email = Span::new(12, 40, FindingKind::Email, "ndez@x".into());
+        let resolved = resolve(vec![email, name]);
+        let ranges: Vec<(usize, usize, FindingKind)> =
+            resolved.iter().map(|s| (s.start, s.end, s.kind)).collect();
+        assert_eq!(ranges, [(0, 40, FindingKind::Person)]);
+    }
+
+    /// Addresses whose local part or domain is not ASCII, as names with
+    /// accents make them: neither the domain nor any part of the address
+    /// is left.
+    #[test]
+    fn addresses_with_accents_go_whole() {
+        for (who, address) in [
+            ("Tomasz Fernández", "tomasz.fernández@hollowbrook.example"),
+            ("Joaquín Sato", "joaquín.sato@amberlight.example"),
+            ("Sofia Lefèvre", "sofia.lefèvre@goldcrest.example"),
+            ("Kwame Szabó", "kwame.szabó@tessellate.example"),
+            ("Zoë Ng", "zoë@bücherstube.example"),
+        ] {
+            let text = format!("Questions can go to {who} ({address}).");
+            let mut r = Redactor::new(&DeclaredTerms::default());
+            r.learn(&[&text]);
+            let out = r.redact("narrative", &text);
+            let domain = address.split_once('@').unwrap().1;
+            let stem = domain.split('.').next().unwrap();
+            assert!(!out.contains('@') && !out.contains(stem), "{text} -> {out}");
+            let alone = format!("Mail {address} today.");
+            let mut r = Redactor::new(&DeclaredTerms::default());
+            assert_eq!(r.redact("narrative", &alone), "Mail [EMAIL-1] today.");
+        }
     }
 
     #[test]
