@@ -373,16 +373,23 @@ fn import(
     if summary.withdrawn > 0 {
         println!("applied {} tombstones", summary.withdrawn);
     }
-    println!(
-        "imported {} reports{}, skipped {} lines",
-        summary.imported,
-        if publish {
-            " (published)"
-        } else {
-            " (pending review)"
-        },
-        summary.skipped.len()
-    );
+    // Reports from an export are stored published, whatever `--publish`
+    // says (it is about submissions): the summary tells the two apart.
+    let submitted = if publish {
+        "published"
+    } else {
+        "pending review"
+    };
+    let what = match (summary.imported, summary.mirrored) {
+        (0, 0) => "0 reports".to_string(),
+        (n, 0) => format!("{n} reports ({submitted})"),
+        (0, m) => format!("{m} reports (published copies from an export)"),
+        (n, m) => format!(
+            "{} reports ({n} {submitted}, {m} published copies from an export)",
+            n + m
+        ),
+    };
+    println!("imported {what}, skipped {} lines", summary.skipped.len());
     Ok(())
 }
 

@@ -34,7 +34,10 @@ pub const MAX_PER_TRANSACTION: usize = 100_000;
 
 #[derive(Debug, Default)]
 pub struct ImportSummary {
+    /// Submissions stored (pending review, or published with `--publish`).
     pub imported: usize,
+    /// Published reports from an export stored as they were published.
+    pub mirrored: usize,
     /// Tombstones applied (a mirror deleting what its source withdrew).
     pub withdrawn: usize,
     /// Line number (1-based) and why it was skipped.
@@ -71,7 +74,12 @@ fn deidentify_published(report: &mut PublishedReport) -> Deidentified {
 
 enum Line {
     Submission(Box<Deidentified>),
-    Published(Box<PublishedReport>, Box<Deidentified>),
+    Exported(Exported),
+}
+
+/// A line of another registry's export (or this one's).
+enum Exported {
+    Report(Box<PublishedReport>, Box<Deidentified>),
     Tombstone(Tombstone),
 }
 
@@ -97,12 +105,15 @@ fn parse_line(text: &str) -> Result<Line, String> {
         if !t.withdrawn || chrono::NaiveDate::parse_from_str(&t.modified, "%Y-%m-%d").is_err() {
             return Err("a tombstone has withdrawn: true and a YYYY-MM-DD day".into());
         }
-        return Ok(Line::Tombstone(t));
+        return Ok(Line::Exported(Exported::Tombstone(t)));
     }
     if kind.id.is_some() {
         let mut report: PublishedReport = parse_json(text).map_err(|e| e.to_string())?;
         let d = deidentify_published(&mut report);
-        return Ok(Line::Published(Box::new(report), Box::new(d)));
+        return Ok(Line::Exported(Exported::Report(
+            Box::new(report),
+            Box::new(d),
+        )));
     }
     let submission: Submission = parse_json(text).map_err(|e| e.to_string())?;
     let valid = validate(submission).map_err(|errors| {
@@ -151,6 +162,7 @@ pub fn import(
         conn.bulk(|conn| {
             let mut summary = ImportSummary::default();
             let mut batch: Vec<Deidentified> = Vec::with_capacity(per_transaction);
+            let mut exported: Vec<(usize, Exported)> = Vec::new();
             for parsed in rx {
                 let parsed: Vec<Parsed> = parsed?;
                 let consumed = parsed.last().map(|p| p.consumed);
@@ -158,23 +170,17 @@ pub fn import(
                     match p.line {
                         Ok(None) => {}
                         Ok(Some(Line::Submission(d))) => batch.push(*d),
-                        Ok(Some(Line::Published(report, d))) => {
-                            match store::import_published(conn, &report, &d) {
-                                Ok(()) => summary.imported += 1,
-                                Err(StoreError::Conflict(m)) => summary.skipped.push((p.number, m)),
-                                Err(e) => return Err(e),
-                            }
-                        }
-                        Ok(Some(Line::Tombstone(t))) => {
-                            store::apply_tombstone(conn, &t.id, &t.modified)?;
-                            summary.withdrawn += 1;
-                        }
+                        Ok(Some(Line::Exported(e))) => exported.push((p.number, e)),
                         Err(message) => summary.skipped.push((p.number, message)),
                     }
                     if batch.len() >= per_transaction {
                         summary.imported +=
                             store::import_batch_with_k(conn, &batch, publish_as, k)?.len();
                         batch.clear();
+                    }
+                    if exported.len() >= per_transaction {
+                        apply_exported(conn, &exported, &mut summary)?;
+                        exported.clear();
                     }
                 }
                 if let Some(consumed) = consumed {
@@ -184,9 +190,40 @@ pub fn import(
             if !batch.is_empty() {
                 summary.imported += store::import_batch_with_k(conn, &batch, publish_as, k)?.len();
             }
+            if !exported.is_empty() {
+                apply_exported(conn, &exported, &mut summary)?;
+            }
+            // Lines of an export are skipped as their transaction ends:
+            // listed in file order, as a reader of the summary expects.
+            summary.skipped.sort_by_key(|(number, _)| *number);
             Ok(summary)
         })?
     })
+}
+
+/// Applies exported lines (published reports and tombstones, with their
+/// line numbers) in one transaction, counting what they did in `summary`.
+fn apply_exported(
+    conn: &mut store::Connection,
+    lines: &[(usize, Exported)],
+    summary: &mut ImportSummary,
+) -> Result<(), StoreError> {
+    let mirrored: Vec<store::Mirrored> = lines
+        .iter()
+        .map(|(_, line)| match line {
+            Exported::Report(report, d) => store::Mirrored::Report(report, d),
+            Exported::Tombstone(t) => store::Mirrored::Tombstone(&t.id, &t.modified),
+        })
+        .collect();
+    let outcomes = store::import_mirrored(conn, &mirrored)?;
+    for ((number, _), outcome) in lines.iter().zip(outcomes) {
+        match outcome {
+            store::MirrorOutcome::Imported => summary.mirrored += 1,
+            store::MirrorOutcome::Withdrawn { .. } => summary.withdrawn += 1,
+            store::MirrorOutcome::Skipped(why) => summary.skipped.push((*number, why)),
+        }
+    }
+    Ok(())
 }
 
 /// Reads `input` `BATCH` lines at a time, parses and de-identifies each

@@ -476,8 +476,15 @@ fn a_mirror_follows_changes_and_tombstones() {
     }
     let (_, full) = body(&source, "");
     let mirror = tempfile::tempdir().unwrap();
-    let out = import_lines(mirror.path(), &full);
-    assert!(out.contains("imported 2 reports"), "{out}");
+    // With a submission of the mirror's own: it waits for review there,
+    // while the copies are published as they were.
+    let mut own = submission();
+    own["title"] = json!("A submission made at the mirror");
+    let out = import_lines(mirror.path(), &format!("{full}{own}\n"));
+    assert!(
+        out.contains("imported 3 reports (1 pending review, 2 published copies from an export)"),
+        "{out}"
+    );
     assert_eq!(export(mirror.path()), lines(&full));
 
     // The source changes one report and withdraws the other.
@@ -525,6 +532,13 @@ fn a_mirror_follows_changes_and_tombstones() {
     let out = import_lines(source.dir.path(), &full);
     assert!(out.contains(&format!("report {a} already exists")), "{out}");
     assert!(out.contains(&format!("report {b} was withdrawn")), "{out}");
+    assert!(out.contains("imported 0 reports, skipped 2 lines"), "{out}");
+    // Skipped lines are listed in file order.
+    let skipped: Vec<usize> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("line ")?.split(':').next()?.parse().ok())
+        .collect();
+    assert_eq!(skipped, [1, 2], "{out}");
     assert_eq!(lines(&body(&source, "").1), mirrored);
 }
 
