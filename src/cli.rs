@@ -67,10 +67,12 @@ pub enum Command {
     /// Import submissions from a JSON Lines file, one per line.
     Import {
         file: PathBuf,
-        /// Publish the imported reports at once instead of queueing them for review.
+        /// Publish the imported submissions at once instead of queueing them
+        /// for review (lines of an export are published copies either way).
         #[arg(long)]
         publish: bool,
-        /// Submissions stored per transaction. A killed import keeps whole
+        /// Submissions stored per transaction (and, apart from them, lines
+        /// of an export). A killed import keeps whole
         /// transactions; larger ones are faster on a large registry and
         /// hold more reports in memory.
         #[arg(long, default_value_t = transfer::PER_TRANSACTION, value_parser = parse_per_transaction)]
