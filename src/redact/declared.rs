@@ -329,8 +329,15 @@ impl TermMatcher {
             // A boundary is needed only where the term itself starts or ends
             // with a word character (`.NET` may follow a letter).
             let term = &self.terms[self.pattern_term[pattern]];
-            let long =
-                term.key.chars().filter(|c| c.is_alphanumeric()).count() >= INSIDE_TOKENS_FROM;
+            // How long the text found is, not the term it stands for: a
+            // learned given name (`ana`) carries the whole name's key (`ana
+            // lima`), and counted as long it was replaced inside every
+            // `canary`, `Grafana` and `analysis` of the report.
+            let long = sk[m_start..m_end]
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .count()
+                >= INSIDE_TOKENS_FROM;
             if !long && first.is_some_and(is_word_char) && before.is_some_and(is_word_char) {
                 continue;
             }

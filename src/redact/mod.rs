@@ -716,6 +716,24 @@ mod tests {
         }
     }
 
+    /// A learned given name stands for the whole name, but is found as a
+    /// word only: it is too short to be a name inside another word.
+    #[test]
+    fn a_learned_short_name_is_not_replaced_inside_words() {
+        let text = "Ana Lima restarted the canary that cert-manager managed; \
+                    Grafana analysis showed Ewa Nowak the gateway renewal failing. \
+                    Later Ana and Ewa agreed.";
+        let mut r = Redactor::new(&DeclaredTerms::default());
+        r.learn(&[text]);
+        let out = r.redact("narrative", text);
+        assert_eq!(
+            out,
+            "[PERSON-1] restarted the canary that cert-manager managed; \
+             Grafana analysis showed [PERSON-2] the gateway renewal failing. \
+             Later [PERSON-1] and [PERSON-2] agreed."
+        );
+    }
+
     #[test]
     fn learned_names_share_a_placeholder() {
         let mut r = Redactor::new(&DeclaredTerms::default());
