@@ -83,7 +83,13 @@ pub fn score(passages: &[Passage]) -> Score {
             let e = s.recall.entry(i.kind.clone()).or_default();
             e.1 += 1;
             let value = clean(&i.value);
-            if output.contains(value.as_ref()) || output.contains(i.value.as_str()) {
+            // Part of an address is an address leaked too: its domain names
+            // the company (`[PERSON-1]@hollowbrook.example`).
+            let domain_left = i.kind == "email"
+                && i.value
+                    .split_once('@')
+                    .is_some_and(|(_, domain)| output.contains(domain));
+            if output.contains(value.as_ref()) || output.contains(i.value.as_str()) || domain_left {
                 s.misses.push(format!("{} {}: {:?}", p.id, i.kind, i.value));
             } else {
                 e.0 += 1;
