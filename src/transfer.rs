@@ -141,9 +141,10 @@ struct Parsed {
 ///
 /// De-identification is most of an import's work, so lines are parsed and
 /// de-identified `BATCH` at a time on every core (rayon), on a thread of
-/// their own, while this one writes the previous batch: reports still go in
-/// in file order, whole transactions of `per_transaction` submissions at a
-/// time (clamped to 1..=`MAX_PER_TRANSACTION`).
+/// their own, while this one writes the previous batch. Transactions
+/// commit in file order, each of `per_transaction` submissions (clamped to
+/// 1..=`MAX_PER_TRANSACTION`), or as many lines of an export, which go in
+/// transactions of their own (see `store::import_mirrored`).
 pub fn import(
     store: &Store,
     input: impl BufRead + Send,
