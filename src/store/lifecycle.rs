@@ -980,6 +980,13 @@ mod tests {
     use super::*;
     use crate::store::Store;
 
+    /// A registry of its own in a temporary directory, dropped with it.
+    fn registry() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("r.db").to_str().unwrap(), 1).unwrap();
+        (dir, store)
+    }
+
     fn pending(id: &str) -> ReportRow {
         ReportRow {
             id: id.to_string(),
@@ -1014,8 +1021,7 @@ mod tests {
 
     #[test]
     fn a_report_drawing_a_taken_slot_draws_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("r.db").to_str().unwrap(), 1).unwrap();
+        let (_dir, store) = registry();
         let mut conn = store.conn().unwrap();
         let (first, second) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
         insert_row_at(&mut conn, &pending(&first), 7).unwrap();
@@ -1061,8 +1067,7 @@ mod tests {
 
     #[test]
     fn a_bulk_batch_is_stored_in_id_order_under_consecutive_slots() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("r.db").to_str().unwrap(), 1).unwrap();
+        let (_dir, store) = registry();
         let mut conn = store.conn().unwrap();
         let batch = generated(40);
         assert!(batch.len() > 30, "the generator's reports validate");
@@ -1113,8 +1118,7 @@ mod tests {
 
     #[test]
     fn a_bulk_report_whose_slot_is_taken_draws_another() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("r.db").to_str().unwrap(), 1).unwrap();
+        let (_dir, store) = registry();
         let mut conn = store.conn().unwrap();
         let holder = Uuid::new_v4().to_string();
         insert_row_at(&mut conn, &pending(&holder), 42).unwrap();
@@ -1155,8 +1159,7 @@ mod tests {
 
     #[test]
     fn an_export_is_applied_in_id_order_and_each_line_has_its_outcome() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("r.db").to_str().unwrap(), 1).unwrap();
+        let (_dir, store) = registry();
         let mut conn = store.conn().unwrap();
         let batch = generated(30);
         let reports = exported(&batch);
@@ -1246,8 +1249,7 @@ mod tests {
 
     #[test]
     fn a_failing_line_rolls_back_its_whole_transaction() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("r.db").to_str().unwrap(), 1).unwrap();
+        let (_dir, store) = registry();
         let mut conn = store.conn().unwrap();
         let batch = generated(6);
         let reports = exported(&batch);

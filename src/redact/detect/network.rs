@@ -71,10 +71,8 @@ fn domain_end(after: &str) -> Option<usize> {
     loop {
         // A label: letters, digits and hyphens, starting and ending with a
         // letter or digit.
-        let mut chars = rest.char_indices();
-        match chars.next() {
-            Some((_, c)) if c.is_alphanumeric() => {}
-            _ => break,
+        if !rest.chars().next().is_some_and(char::is_alphanumeric) {
+            break;
         }
         let mut label_end = rest.len();
         let mut last_alnum = 0;
