@@ -79,18 +79,22 @@ pub fn score(passages: &[Passage]) -> Score {
                 e.0 += 1;
             }
         }
+        let pieces = Pieces::new(&cleaned, &p.identifiers);
+        let output_lower = without_placeholders(&output).to_lowercase();
         for i in &p.identifiers {
             let e = s.recall.entry(i.kind.clone()).or_default();
             e.1 += 1;
             let value = clean(&i.value);
-            // Part of an address is an address leaked too: its domain names
-            // the company (`[PERSON-1]@hollowbrook.example`).
-            let domain_left = i.kind == "email"
-                && i.value
-                    .split_once('@')
-                    .is_some_and(|(_, domain)| output.contains(domain));
-            if output.contains(value.as_ref()) || output.contains(i.value.as_str()) || domain_left {
+            if output.contains(value.as_ref()) || output.contains(i.value.as_str()) {
                 s.misses.push(format!("{} {}: {:?}", p.id, i.kind, i.value));
+            } else if let Some(piece) = pieces
+                .left_in(&i.value, &output_lower)
+                .filter(|_| i.kind != "datetime")
+            {
+                s.misses.push(format!(
+                    "{} {}: {:?} (its {piece:?} is left)",
+                    p.id, i.kind, i.value
+                ));
             } else {
                 e.0 += 1;
             }
@@ -105,6 +109,68 @@ pub fn score(passages: &[Passage]) -> Score {
         }
     }
     s
+}
+
+/// Part of an identifier left behind is a leak too: the domain of an
+/// address (`[PERSON-1]@hollowbrook.example`), a surname beside a
+/// placeholder, the tail of a token. A piece is a run of four or more
+/// letters or digits of a labelled value; it is left when the output holds
+/// it more often than the passage does outside every labelled value (so
+/// `cache` of `cache-pay-02.example.internal` is no leak where the text
+/// speaks of caches anyway). Compared in lower case, placeholders taken
+/// out of the output. Times are coarsened, not removed, so they are not
+/// checked for pieces.
+struct Pieces {
+    text: String,
+    /// Byte ranges of `text` inside some labelled value.
+    labelled: Vec<(usize, usize)>,
+}
+
+impl Pieces {
+    fn new(cleaned: &str, identifiers: &[Identifier]) -> Self {
+        let text = cleaned.to_lowercase();
+        let labelled = identifiers
+            .iter()
+            // A time is coarsened, not removed: its year and month stay,
+            // as words of the text.
+            .filter(|i| i.kind != "datetime")
+            .flat_map(|i| {
+                let v = clean(&i.value).to_lowercase();
+                text.match_indices(&v)
+                    .map(|(st, m)| (st, st + m.len()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Pieces { text, labelled }
+    }
+
+    /// The first piece of `value` that `output` (lower case) holds more
+    /// often than the passage does outside labelled values.
+    fn left_in(&self, value: &str, output: &str) -> Option<String> {
+        let value = clean(value).to_lowercase();
+        value
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|piece| piece.chars().count() >= 4)
+            .find(|piece| {
+                let outside = self
+                    .text
+                    .match_indices(piece)
+                    .filter(|(st, m)| {
+                        let end = st + m.len();
+                        !self.labelled.iter().any(|&(a, b)| a <= *st && end <= b)
+                    })
+                    .count();
+                output.matches(piece).count() > outside
+            })
+            .map(str::to_owned)
+    }
+}
+
+/// `output` with every placeholder (`[PRODUCT-1]`) taken out, so the
+/// placeholder's own letters are not counted as a piece left.
+fn without_placeholders(output: &str) -> String {
+    let placeholder = regex::Regex::new(r"\[[A-Z][A-Z0-9_-]*\]").expect("a valid pattern");
+    placeholder.replace_all(output, " ").into_owned()
 }
 
 pub fn percent(part: usize, whole: usize) -> f64 {

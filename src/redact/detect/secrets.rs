@@ -191,6 +191,7 @@ pub fn secrets(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
     static KNOWN: OnceLock<Regex> = OnceLock::new();
     static PEM: OnceLock<Regex> = OnceLock::new();
     static CONNECTION: OnceLock<Regex> = OnceLock::new();
+    static PASSWORD_HASH: OnceLock<Regex> = OnceLock::new();
     let known = regex(
         &KNOWN,
         concat!(
@@ -223,6 +224,22 @@ pub fn secrets(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\n[ \t]*\n|\z)",
     );
     for m in pem.find_iter(text) {
+        secret(out, m.start(), m.end(), m.as_str());
+    }
+    // A password hash pasted from an htpasswd, shadow or database dump, in
+    // the modular crypt format (`$apr1$salt$hash`, `$2b$12$…`,
+    // `$argon2id$v=19$m=…$salt$hash`) or LDAP's (`{SSHA}…`): whole, since
+    // its salt and hash are what an offline attack needs, and the token
+    // runs below would only catch the part after the last `$`.
+    let hash = regex(
+        &PASSWORD_HASH,
+        concat!(
+            r"\$(?:apr1|1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|d)|scrypt|pbkdf2(?:-sha\d+)?)",
+            r"\$(?:[A-Za-z0-9./+=,-]+\$)+[A-Za-z0-9./+=-]{8,}",
+            r"|\{(?:SSHA|SHA|SMD5|MD5|CRYPT|SSHA256|SSHA512|PBKDF2[A-Z0-9-]*)\}[A-Za-z0-9+/=.$]{8,}",
+        ),
+    );
+    for m in hash.find_iter(text) {
         secret(out, m.start(), m.end(), m.as_str());
     }
     // scheme://user:password@host — the user and password go.
@@ -384,5 +401,24 @@ mod tests {
         assert!(
             found("kube-controller-manager-7d9f8 and x509: certificate has expired").is_empty()
         );
+    }
+
+    #[test]
+    fn password_hashes_go_whole() {
+        for hash in [
+            "$apr1$k9Zq2mF1$Xw7cN3vB8tL0pR5sD2yH4.",
+            "$2y$10$abcdefghijklmnopqrstuuJ3kq0i8nF5tW6yZ1uQe9x7b2Vd4sLmG",
+            "$6$rounds=5000$saltsalt$9Vb3sZp1Q0wXyT7uR5eW2qA8nM4kL6jH",
+            "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$Zm9vYmFyYmF6cXV4",
+            "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
+        ] {
+            let text = format!("  # admin:{hash}\n  proxy_pass http://pool;");
+            assert_eq!(
+                found(&text).first().map(String::as_str),
+                Some(hash),
+                "{text}"
+            );
+        }
+        assert!(found("it cost $1 or $5$ at most; {SHA} is a name").is_empty());
     }
 }
