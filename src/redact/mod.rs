@@ -747,4 +747,17 @@ mod tests {
         assert_eq!(a, "[PERSON-1] restarted it.");
         assert_eq!(b, "Later [PERSON-1] and [PERSON-1]'s team agreed.");
     }
+
+    #[test]
+    fn a_possessive_stays_in_the_text_and_the_name_is_learned_without_it() {
+        let text = "Ewa Nowak's gateway failed and Dana Whitfield’s pager stayed quiet. \
+                    Later Nowak restarted it, and Ewa Nowak and Whitfield wrote this.";
+        let mut r = Redactor::new(&DeclaredTerms::default());
+        r.learn(&[text]);
+        assert_eq!(
+            r.redact("narrative", text),
+            "[PERSON-1]'s gateway failed and [PERSON-2]’s pager stayed quiet. \
+             Later [PERSON-1] restarted it, and [PERSON-1] and [PERSON-2] wrote this."
+        );
+    }
 }

@@ -331,8 +331,26 @@ fn extend_surnames(
 }
 
 fn person(out: &mut Vec<Span>, text: &str, start: usize, end: usize) {
+    // A possessive belongs to the sentence, not to the name: `Nowak's` is
+    // Nowak, so a later bare `Nowak` or `Ewa Nowak` gets the same
+    // placeholder, and the text reads `[PERSON-1]'s gateway`.
+    let end = start + without_possessive(&text[start..end]).len();
     let key = skeleton_of(text[start..end].trim_end_matches('.'));
     out.push(Span::new(start, end, FindingKind::Person, key));
+}
+
+/// `name` without a final `'s`, `’s` or lone apostrophe (`Jones'`), if a
+/// letter is left before it.
+fn without_possessive(name: &str) -> &str {
+    let stem = ["'s", "’s", "'", "’"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .unwrap_or(name);
+    if stem.chars().next_back().is_some_and(char::is_alphabetic) {
+        stem
+    } else {
+        name
+    }
 }
 
 /// Roles and verbs of contact that introduce a name, as the last word
