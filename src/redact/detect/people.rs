@@ -431,6 +431,45 @@ fn introducer_starts(text: &str, name: usize, out: &mut Vec<usize>) {
     });
 }
 
+/// Where each line after a closing line (`Regards,`, `Best regards,`,
+/// `Many thanks`, `Sincerely`) starts. Found line by line rather than by a
+/// pattern over the whole text: a case-insensitive search for `best` or
+/// `thanks` anywhere cost 5 % of the redaction's throughput.
+fn after_closings(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut line_start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes()).filter_map(move |nl| {
+        let line = &text[line_start..nl];
+        line_start = nl + 1;
+        // Closings are short; most lines are not.
+        (line.len() <= 40 && is_closing(line)).then_some(nl + 1)
+    })
+}
+
+/// `line` is a letter's closing: a closing phrase, maybe after a word or
+/// two that qualify it (`Kind regards`, `With best wishes`), then maybe a
+/// comma, stop or exclamation mark.
+fn is_closing(line: &str) -> bool {
+    const QUALIFIERS: &[&str] = &["best", "kind", "kindest", "warm", "warmest", "many", "with"];
+    const CLOSINGS: &[&[&str]] = &[
+        &["regards"],
+        &["thanks"],
+        &["thank", "you"],
+        &["cheers"],
+        &["sincerely"],
+        &["best"],
+        &["best", "wishes"],
+        &["yours"],
+        &["yours", "truly"],
+        &["yours", "sincerely"],
+    ];
+    let line = line.trim_end().trim_end_matches([',', '.', '!']);
+    let words: Vec<String> = line.split_whitespace().map(str::to_lowercase).collect();
+    (0..=2.min(words.len())).any(|q| {
+        words[..q].iter().all(|w| QUALIFIERS.contains(&w.as_str()))
+            && CLOSINGS.iter().any(|c| c.iter().eq(words[q..].iter()))
+    })
+}
+
 /// The capitals followed by a dot: where an initial (`J. Smith`) starts.
 fn dotted_capitals<'a>(text: &'a str, capitals: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
     capitals.iter().copied().filter(|&p| {
@@ -483,6 +522,33 @@ pub fn people(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
             m.start + first.len()
         };
         person(out, text, m.start, end);
+    }
+    // A letter's signature: the line after `Regards,` (`Best regards,`,
+    // `Thanks,`, `Cheers,`, `Sincerely,`) holding only a name, whatever
+    // the name. Postmortems sent to customers are letters, signed.
+    static SIGNATURE: OnceLock<Anchored> = OnceLock::new();
+    let signature = SIGNATURE.get_or_init(|| {
+        Anchored::new(
+            r"[ \t]*(\p{Lu}[\p{L}'’-]+(?:[ \t\u{a0}]+\p{Lu}[\p{L}'’-]+){0,2})[ \t]*(?:,|\r?\n|\z)",
+        )
+    });
+    for c in signature.captures_at(text, after_closings(text)) {
+        let m = c.get_group(1).expect("group 1");
+        let name = &text[m.range()];
+        let mut parts = name.split([' ', '\t', '\u{a0}']).filter(|p| !p.is_empty());
+        let first = parts.next().expect("a word");
+        if !unknown_proper_noun(first)
+            && (!lists::is_first_name(first) || lists::is_ambiguous_name(first))
+        {
+            continue;
+        }
+        // The name runs on while its words could be surnames.
+        let mut len = first.len();
+        for part in parts.take_while(|p| surname_like(p)) {
+            // `part` is a slice of `name`: its end, as an offset into it.
+            len = part.as_ptr() as usize - name.as_ptr() as usize + part.len();
+        }
+        person(out, text, m.start, m.start + len);
     }
     // `J. Smith`: a capital and a dot start the match.
     static INITIAL: OnceLock<Anchored> = OnceLock::new();
@@ -718,5 +784,23 @@ mod tests {
             found("José García de la Cruz said"),
             ["José García de la Cruz"]
         );
+    }
+
+    #[test]
+    fn a_letter_s_signature_is_a_name() {
+        assert_eq!(
+            found("call us.\n\nRegards,\nTamsin Hale\nHead of Platform Reliability"),
+            ["Tamsin Hale"]
+        );
+        assert_eq!(found("Kind regards,\n  Tamsin Hale, SRE"), ["Tamsin Hale"]);
+        assert_eq!(found("Many thanks\r\nTamsin\r\n"), ["Tamsin"]);
+        // On its own, `Tamsin` is not known to be a name: the closing is
+        // what says so.
+        assert!(found("see:\nTamsin\n").is_empty());
+        // Not a closing: `best` ending a sentence's line.
+        assert!(found("it works best\nTamsin\n").is_empty());
+        // Not a name: a team, a technology.
+        assert!(found("Regards,\nThe Platform Team").is_empty());
+        assert!(found("Regards,\nKubernetes\n").is_empty());
     }
 }
