@@ -169,8 +169,10 @@ impl Pieces {
 /// `output` with every placeholder (`[PRODUCT-1]`) taken out, so the
 /// placeholder's own letters are not counted as a piece left.
 fn without_placeholders(output: &str) -> String {
-    let placeholder = regex::Regex::new(r"\[[A-Z][A-Z0-9_-]*\]").expect("a valid pattern");
-    placeholder.replace_all(output, " ").into_owned()
+    static PLACEHOLDER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\[[A-Z][A-Z0-9_-]*\]").expect("a valid pattern")
+    });
+    PLACEHOLDER.replace_all(output, " ").into_owned()
 }
 
 pub fn percent(part: usize, whole: usize) -> f64 {

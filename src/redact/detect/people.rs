@@ -136,6 +136,13 @@ fn capitalised_non_technology(word: &str, not_english: bool) -> bool {
         })
 }
 
+/// Could `first` start a name that its context introduces (`paged …`,
+/// `Regards,` then a line)? An unknown capitalised word, or a given name
+/// that is no English word too (`Will`, `Mark`).
+fn starts_an_introduced_name(first: &str) -> bool {
+    unknown_proper_noun(first) || lists::is_first_name(first) && !lists::is_ambiguous_name(first)
+}
+
 /// A function or calendar word (lowercase), never a surname.
 fn not_surname(lower: &str) -> bool {
     static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
@@ -511,9 +518,7 @@ pub fn people(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
             .filter(|p| !p.is_empty())
             .collect();
         let first = parts[0];
-        if !unknown_proper_noun(first)
-            && (!lists::is_first_name(first) || lists::is_ambiguous_name(first))
-        {
+        if !starts_an_introduced_name(first) {
             continue;
         }
         let end = if parts.len() > 1 && surname_like(parts[1]) {
@@ -537,9 +542,7 @@ pub fn people(text: &str, stretches: &Stretches, out: &mut Vec<Span>) {
         let name = &text[m.range()];
         let mut parts = name.split([' ', '\t', '\u{a0}']).filter(|p| !p.is_empty());
         let first = parts.next().expect("a word");
-        if !unknown_proper_noun(first)
-            && (!lists::is_first_name(first) || lists::is_ambiguous_name(first))
-        {
+        if !starts_an_introduced_name(first) {
             continue;
         }
         // The name runs on while its words could be surnames.
